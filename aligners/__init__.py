@@ -1,0 +1,1 @@
+"""Sentence alignment and pair scoring: one module per method behind one interface."""

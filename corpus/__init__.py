@@ -1,0 +1,1 @@
+"""Documents: reading, cleaning, segmenting, storing, pairing and writing corpora."""

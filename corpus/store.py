@@ -153,9 +153,18 @@ class Store:
                 f"({len(MIGRATIONS)}); upgrade Dari"
             )
         for number in range(version, len(MIGRATIONS)):
-            with self.transaction():
-                self.db.executescript(MIGRATIONS[number])
-                self.db.execute(f"PRAGMA user_version = {number + 1}")
+            # executescript() commits any open transaction first, so the transaction
+            # has to live inside the script for a migration to be all-or-nothing.
+            script = (
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n"
+                f"PRAGMA user_version = {number + 1};\nCOMMIT;"
+            )
+            try:
+                self.db.executescript(script)
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -230,17 +239,29 @@ class Store:
             return doc_id, "version" if previous else "new"
 
     def add_reject(self, source_path: str, reason: str, raw: bytes | None = None) -> None:
-        """Record a file that could not be read; the raw bytes stay recoverable."""
+        """Record a file that could not be read; the raw bytes stay recoverable.
+
+        The same bytes rejected again replace the earlier record, so reruns do not
+        inflate the count of rejects.
+        """
+        digest = content_hash(raw) if raw is not None else None
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO rejects (source_path, reason, content_hash, raw) VALUES (?, ?, ?, ?)",
-                (
-                    source_path,
-                    reason,
-                    content_hash(raw) if raw is not None else None,
-                    zlib.compress(raw, 6) if raw is not None else None,
-                ),
+                "DELETE FROM rejects WHERE source_path = ? AND content_hash IS ?",
+                (source_path, digest),
             )
+            db.execute(
+                "INSERT INTO rejects (source_path, reason, content_hash, raw) VALUES (?, ?, ?, ?)",
+                (source_path, reason, digest, zlib.compress(raw, 6) if raw is not None else None),
+            )
+
+    def clear_rejects(self, source_path: str) -> None:
+        """Forget earlier failures of a file, and of its lines (``path:N``), once it reads."""
+        where = "source_path = ? OR substr(source_path, 1, ?) = ?"
+        params = (source_path, len(source_path) + 1, source_path + ":")
+        if self.db.execute(f"SELECT 1 FROM rejects WHERE {where} LIMIT 1", params).fetchone():
+            with self.transaction() as db:
+                db.execute(f"DELETE FROM rejects WHERE {where}", params)
 
     def article(self, doc_id: int) -> Article:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -9,10 +9,14 @@ source path, a stable id and the language detected from the text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from corpus.article import Article
+from courlan import normalize_url
+
+from corpus.article import Article, content_hash
+from corpus.language import detect_language
 
 
 class ReadError(Exception):
@@ -23,7 +27,7 @@ class ReadError(Exception):
 class Reader:
     name: str
     sniff: Callable[[Path, str], bool]
-    read: Callable[[Path, str], list[Article]]
+    read: Callable[[Path, str], list[Article] | ReadResult]
     priority: int = 50
 
 
@@ -34,3 +38,141 @@ def register(reader: Reader) -> Reader:
     READERS.append(reader)
     READERS.sort(key=lambda r: r.priority)
     return reader
+
+
+# -- reading one file ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """A problem with one item of a multi-article file (a JSONL line); the rest still read."""
+
+    line: int
+    reason: str
+    raw: bytes | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class ReadItem:
+    """One article and the bytes it was read from.
+
+    ``raw`` is None when the article is the whole file; formats with one article a line
+    give the line, so that the store keeps (and hashes) each article's own source and
+    editing one line of a big file re-versions only that article.
+    """
+
+    article: Article
+    raw: bytes | None = None
+    line: int | None = None
+
+
+@dataclass
+class ReadResult:
+    """What a file yielded: articles, plus per-item errors and warnings that did not stop it.
+
+    Readers of one-article formats simply return ``list[Article]``; readers of
+    multi-article formats return a ReadResult so that one bad line is one error.
+    """
+
+    items: list[ReadItem] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+    warnings: list[ItemError] = field(default_factory=list)
+
+    @property
+    def articles(self) -> list[Article]:
+        return [item.article for item in self.items]
+
+
+def read_document(path: Path, raw: bytes) -> ReadResult:
+    """Decode a file, read it with the first reader that recognises it, and complete its articles.
+
+    Raises :class:`ReadError` when the whole file cannot be read; problems with single
+    items of a multi-article file come back in ``errors`` instead.
+    """
+    text = decode(raw, path)
+    reader = pick_reader(path, text)
+    produced = reader.read(path, text)
+    multi = isinstance(produced, ReadResult)
+    found = produced if multi else ReadResult([ReadItem(a) for a in produced])
+    result = ReadResult(errors=list(found.errors), warnings=list(found.warnings))
+    for number, item in enumerate(found.items, start=1):
+        line = item.line if item.line is not None else number
+        try:
+            warning = _complete(item, path, raw, reader.name, line if multi else None)
+        except ReadError as exc:
+            if not multi:
+                raise
+            result.errors.append(ItemError(line, str(exc), item.raw))
+            continue
+        if warning:
+            result.warnings.append(ItemError(line, warning))
+        result.items.append(item)
+    if not result.items and not result.errors:
+        raise ReadError(f"no articles found ({reader.name})")
+    return result
+
+
+def pick_reader(path: Path, text: str) -> Reader:
+    for reader in READERS:
+        if reader.sniff(path, text):
+            return reader
+    start = " ".join(text[:60].split())
+    raise ReadError(f"unrecognised format (no reader accepts a file starting {start!r})")
+
+
+def _complete(
+    item: ReadItem, path: Path, file_raw: bytes, reader_name: str, line: int | None
+) -> str | None:
+    """Fill what every article needs whatever its format; return a warning, if any."""
+    article = item.article
+    if not article.content_hash:
+        own = item.raw if item.raw is not None else file_raw
+        suffix = f"#{line}".encode() if line is not None and item.raw is None else b""
+        article.content_hash = content_hash(own + suffix)
+    article.source_path = str(path)
+    article.source_format = article.source_format or reader_name
+    warning = _settle_language(article)
+    if not article.id:
+        article.id = (
+            article_id_from_url(article.url)
+            if article.url
+            else str(path.resolve()) + (f"#{line}" if line is not None else "")
+        )
+    return warning
+
+
+def _settle_language(article: Article) -> str | None:
+    """Set the language from the body text; a different declared one is kept, flagged.
+
+    The text is the better witness: a mislabelled Korean article filed as English would
+    poison pairing. The declared code stays in ``extra['declared_language']``.
+    """
+    body = "\n".join(p.text for p in article.body) or article.text
+    detected = detect_language(body)
+    declared = article.language
+    if detected is None:
+        if not declared:
+            raise ReadError("no text with letters to identify the language")
+        return None
+    article.language = detected
+    if declared and declared != detected:
+        article.extra["declared_language"] = declared
+        return f"declared language {declared!r} but the text is {detected!r}; using {detected!r}"
+    return None
+
+
+def article_id_from_url(url: str) -> str:
+    """A stable article id from a URL: host and path, whatever the scheme, www. or tracking."""
+    parts = urlsplit(normalize_url(url.strip(), strict=True))
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+# Imported last: these modules use the names defined above (reader modules register
+# themselves on import).
+from corpus.decoding import decode  # noqa: E402
+from corpus.readers import generic_html, hani_html, hankyoreh_text, jsonl  # noqa: E402, F401

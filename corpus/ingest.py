@@ -1,0 +1,207 @@
+"""Ingest: files and folders -> articles and sentences in the store.
+
+Files are streamed one at a time in a sorted, deterministic order, so a folder of
+100,000 pages needs no more memory than one page and two runs visit files alike. Every
+article is one store transaction: an interrupted run keeps what it finished and never
+leaves half an article; a rerun skips what is already there (same content hash) and
+turns changed articles into new versions. A file that cannot be read is recorded as a
+reject (with its bytes, so a better reader can retry it) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.article import content_hash
+from corpus.readers import ReadError, read_document
+from corpus.segment import segment_article
+from corpus.store import Store
+
+# Files that come with "save page as… complete" and are never articles.
+PAGE_ASSET_SUFFIXES = frozenset(
+    [
+        ".css",
+        ".js",
+        ".mjs",
+        ".map",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".svg",
+        ".ico",
+        ".bmp",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp3",
+        ".mp4",
+        ".webm",
+    ]
+)
+HTML_SUFFIXES = (".html", ".htm")
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """One outcome: kind is 'new', 'version', 'same', 'rejected' or 'warning'."""
+
+    kind: str
+    path: str
+    detail: str = ""
+
+
+@dataclass
+class IngestCounts:
+    files: int = 0
+    new: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+
+    def count(self, event: IngestEvent) -> None:
+        field = {"new": "new", "version": "versions", "same": "unchanged"}.get(event.kind)
+        if field is None:
+            field = "rejected" if event.kind == "rejected" else "warnings"
+        setattr(self, field, getattr(self, field) + 1)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.files} files: {self.new} new, {self.versions} new versions, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+        )
+        return text + (f", {self.warnings} warnings" if self.warnings else "")
+
+
+EventHandler = Callable[[IngestEvent], None]
+
+
+def report_problems(event: IngestEvent) -> None:
+    """Default handler: one line ``path: reason`` on stderr for each reject or warning."""
+    if event.kind == "rejected":
+        print(f"{event.path}: {event.detail}", file=sys.stderr, flush=True)
+    elif event.kind == "warning":
+        print(f"{event.path}: warning: {event.detail}", file=sys.stderr, flush=True)
+
+
+def ingest_paths(
+    paths: Iterable[str | Path], store: Store, on_event: EventHandler = report_problems
+) -> IngestCounts:
+    counts = IngestCounts()
+
+    def emit(event: IngestEvent) -> None:
+        counts.count(event)
+        on_event(event)
+
+    for path in iter_input_files(paths, on_missing=lambda p: _reject(store, emit, p, None)):
+        counts.files += 1
+        ingest_file(path, store, emit)
+    return counts
+
+
+def iter_input_files(
+    paths: Iterable[str | Path], on_missing: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
+    """Files named and files under folders named, recursively, sorted, hidden ones skipped.
+
+    A file named explicitly is always read; inside folders, hidden entries, page assets
+    and the ``NAME_files`` folder a browser saves next to ``NAME.html`` are skipped.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
+        elif on_missing is not None:
+            on_missing(path)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        visible_files = sorted(name for name in files if not name.startswith("."))
+        html_stems = {
+            name.rsplit(".", 1)[0] for name in visible_files if name.endswith(HTML_SUFFIXES)
+        }
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and not (name.endswith("_files") and name.removesuffix("_files") in html_stems)
+        )
+        for name in visible_files:
+            if Path(name).suffix.lower() not in PAGE_ASSET_SUFFIXES:
+                yield Path(root) / name
+
+
+def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:
+    """Read one file and store its articles; every problem becomes an event, never an exception."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _reject(store, emit, path, None, exc.strerror or str(exc))
+        return
+    if store.has_content(content_hash(raw)):
+        store.clear_rejects(str(path))
+        emit(IngestEvent("same", str(path)))
+        return
+    try:
+        result = read_document(path, raw)
+    except ReadError as exc:
+        _reject(store, emit, path, raw, str(exc))
+        return
+    store.clear_rejects(str(path))
+    for error in result.errors:
+        _reject(store, emit, f"{path}:{error.line}", error.raw, error.reason)
+    for warning in result.warnings:
+        emit(IngestEvent("warning", f"{path}:{warning.line}", warning.reason))
+    for item in result.items:
+        sentences = segment_article(item.article)
+        _, outcome = store.add_article(
+            item.article, item.raw if item.raw is not None else raw, sentences
+        )
+        emit(IngestEvent(outcome, str(path), item.article.id))
+
+
+def _reject(
+    store: Store,
+    emit: EventHandler,
+    path: str | Path,
+    raw: bytes | None,
+    reason: str = "no such file or directory",
+) -> None:
+    store.add_reject(str(path), reason, raw)
+    emit(IngestEvent("rejected", str(path), reason))
+
+
+def format_stats(stats: Mapping[str, Any], store_path: str | Path) -> str:
+    """Human-readable view of :meth:`Store.stats` for ``dari stats``."""
+    rows = stats["by_language_and_source"]
+    english = sum(row["documents"] for row in rows if row["lang"] == "en")
+    paired = stats["paired_english_documents"]
+    lines = [
+        f"store: {store_path}",
+        f"documents: {stats['documents']} current, {stats['old_versions']} old versions",
+    ]
+    lines.extend(
+        f"  {row['lang']:<4} {row['source_format']:<16} {row['documents']:>7} documents "
+        f"{row['sentences'] or 0:>9} sentences"
+        for row in rows
+    )
+    lines.append(f"English documents: {paired} paired, {max(english - paired, 0)} unpaired")
+    recent = stats["recent_rejects"]
+    lines.append(f"rejected: {stats['rejected_files']}")
+    lines.extend(f"  {row['source_path']}: {row['reason']}" for row in recent)
+    if stats["rejected_files"] > len(recent):
+        lines.append(f"  … and {stats['rejected_files'] - len(recent)} more")
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""TMX 1.4 output, valid against the LISA DTD and readable by translate-toolkit and OmegaT.
+
+lxml's incremental writer (``etree.xmlfile``) emits one ``<tu>`` at a time, so memory does not
+grow with the corpus. Every ``<prop>`` comes before the ``<tuv>``s (the DTD's content model;
+Bitextor gets this wrong), and the header's ``srclang`` is exactly the English ``xml:lang``
+because translate-toolkit matches them literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from lxml import etree
+
+from corpus.export.options import LangCodes
+from corpus.export.records import ExportRecord, format_score
+from corpus.export.xmlout import xml_writer
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class TmxHeader:
+    codes: LangCodes
+    creation_date: datetime
+    tool_version: str
+
+    def attributes(self) -> dict[str, str]:
+        return {
+            "creationtool": "dari",
+            "creationtoolversion": self.tool_version,
+            "segtype": "sentence",
+            "o-tmf": "dari",
+            "adminlang": "en",
+            "srclang": self.codes.en,
+            "datatype": "plaintext",
+            "creationdate": self.creation_date.strftime("%Y%m%dT%H%M%SZ"),
+        }
+
+
+def _props(record: ExportRecord) -> list[tuple[str, str]]:
+    """The metadata a TMX user needs to trace and filter a unit; empty values are left out."""
+    props = [
+        ("x-score", format_score(record.score)),
+        ("x-flags", ",".join(record.flags)),
+        ("x-bead", record.bead_type),
+        ("x-en-doc", record.en_doc),
+        ("x-ko-doc", record.ko_doc),
+        ("x-en-url", record.en_url or ""),
+        ("x-ko-url", record.ko_url or ""),
+        ("x-en-published", record.en_published or ""),
+        ("x-ko-published", record.ko_published or ""),
+        ("x-restricted", "yes" if record.restricted else ""),
+    ]
+    return [(name, value) for name, value in props if value]
+
+
+def tu_element(record: ExportRecord, codes: LangCodes) -> etree._Element:
+    tu = etree.Element("tu", tuid=f"{record.pair_id}-{record.bead}")
+    for name, value in _props(record):
+        etree.SubElement(tu, "prop", type=name).text = value
+    for lang, text in ((codes.en, record.en), (codes.ko, record.ko)):
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        etree.SubElement(tuv, "seg").text = text
+    return tu
+
+
+def write_tmx(records: Iterable[ExportRecord], out: BinaryIO, header: TmxHeader) -> None:
+    """Stream ``records`` as one TMX document into the binary stream ``out``."""
+    with xml_writer(out) as xf, xf.element("tmx", version="1.4"):
+        xf.write("\n")
+        xf.write(etree.Element("header", header.attributes()), pretty_print=True)
+        with xf.element("body"):
+            xf.write("\n")
+            for record in records:
+                xf.write(tu_element(record, header.codes), pretty_print=True)
+        xf.write("\n")

@@ -177,3 +177,21 @@ def test_registered_before_the_generic_html_reader():
     for name in ("en_anchor.html", "ko_2023_other_hash.html"):
         path = FIXTURES / name
         assert pick_reader(path, path.read_text(encoding="utf-8")).name == "hani_html"
+
+
+HEADLINE_LIKE_A_LIST_TITLE = """<!DOCTYPE html><html><head>
+<link rel="canonical" href="https://english.hani.co.kr/arti/english_edition/e_national/1140000.html">
+</head><body><div id="contents"><h4 class="title">Popular anger grows over fare rise</h4>
+<p class="date-time">Posted on : 2024-03-01 10:00 KST</p>
+<div class="article-text"><p>Protesters gathered in Seoul on Friday.</p>
+<p>Read the <a href="https://www.hani.co.kr/arti/society/society_general/1139990.html">Korean
+original</a> for details.</p></div></div></body></html>"""
+
+
+def test_headline_that_starts_like_a_list_title_does_not_hide_the_article():
+    (article,) = hani_html.read(Path("popular.html"), HEADLINE_LIKE_A_LIST_TITLE)
+    assert article.title == "Popular anger grows over fare rise"
+    assert body_texts(article)[0] == "Protesters gathered in Seoul on Friday."
+    assert article.original_url == (
+        "https://www.hani.co.kr/arti/society/society_general/1139990.html"
+    )

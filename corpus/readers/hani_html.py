@@ -56,9 +56,12 @@ _DATELINE = re.compile(
 )
 _RIGHTS = re.compile(r"all rights reserved", re.IGNORECASE)
 
+# The whole heading must match: a headline such as "Popular anger grows" is not a list title.
 _LIST_HEADING = re.compile(
-    r"^(?:related (?:stories|articles|news)|most[- ]?(?:viewed|read|popular)|popular|"
-    r"관련\s*기사|많이\s*본\s*기사|인기\s*기사|주요\s*기사|추천\s*기사|함께\s*보면)",
+    r"^(?:related(?: stories| articles| news)?|most[- ]?(?:viewed|read|popular)"
+    r"(?: articles| stories| news)?|popular(?: articles| stories| news)?|"
+    r"관련\s*기사|많이\s*본\s*기사|인기\s*기사|주요\s*기사|추천\s*기사|함께\s*보면\s*좋은\s*기사)"
+    r"\s*[:›»>]?$",
     re.IGNORECASE,
 )
 # Class/id tokens that mark page furniture: ads, players, sharing, lists of other articles.
@@ -119,17 +122,31 @@ def _text(element: etree._Element) -> str:
     return normalize_space(element.text_content())
 
 
+def _short_text(element: etree._Element, limit: int = 60) -> str | None:
+    """The element's text if it is short, without walking a whole large subtree."""
+    pieces, length = [], 0
+    for piece in element.itertext():
+        pieces.append(piece)
+        length += len(piece)
+        if length > limit * 4:
+            return None
+    text = normalize_space("".join(pieces))
+    return text if len(text) <= limit else None
+
+
+def _is_list_heading(element: etree._Element | None) -> bool:
+    if element is None or not isinstance(element.tag, str) or element.tag in ("a", "li"):
+        return False
+    text = _short_text(element)
+    return text is not None and bool(_LIST_HEADING.match(text))
+
+
 def _is_list_section(element: etree._Element) -> bool:
     """A box of links to other articles, known by its heading ("Related stories", "관련기사")."""
-    if element.tag in ("ul", "ol"):
-        previous = element.getprevious()
-        if previous is not None and _LIST_HEADING.match(_text(previous)):
-            return True
+    if element.tag in ("ul", "ol") and _is_list_heading(element.getprevious()):
+        return True
     first = next((c for c in element if isinstance(c.tag, str)), None)
-    if first is None or first.tag in ("a", "li"):
-        return False
-    heading = _text(first)
-    return len(heading) < 40 and bool(_LIST_HEADING.match(heading))
+    return _is_list_heading(first)
 
 
 def _is_chrome(element: etree._Element) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from corpus.export import (
     resolve_creation_date,
 )
 from corpus.export import tmx as tmx_module
-from corpus.store import MIGRATIONS, Store, StoredSentence
+from corpus.store import Store, StoredSentence
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TMX_DTD = SHARED / "schemas" / "tmx14.dtd"
@@ -63,22 +62,6 @@ BEADS_1 = [
     ([4], [3, 4], 0.7, []),
 ]
 BEADS_2 = [([0], [0], 0.95, []), ([1, 2], [1], None, [])]
-
-
-def _new_store(path: Path) -> Store:
-    """Open a fresh store.
-
-    Store._migrate fails on a new file under Python 3.11 (executescript commits the BEGIN
-    that Store.transaction opened, so the final COMMIT raises); until that is fixed in
-    corpus/store.py the schema is created here exactly as the migrations define it.
-    """
-    db = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS, start=1):
-        db.executescript(script)
-        db.execute(f"PRAGMA user_version = {number}")
-    db.commit()
-    db.close()
-    return Store(path)
 
 
 def _add_document(
@@ -117,7 +100,7 @@ def _add_pair(store: Store, en_doc: int, ko_doc: int, beads: list) -> None:
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two document pairs: an open one with mixed beads, a restricted one with a duplicate."""
     path = tmp_path_factory.mktemp("template") / "corpus.sqlite"
-    with _new_store(path) as store:
+    with Store(path) as store:
         en_1 = _add_document(store, "en-1", "en", EN_1)
         ko_1 = _add_document(store, "ko-1", "ko", KO_1)
         en_2 = _add_document(store, "en/2", "en", EN_2)
@@ -138,7 +121,7 @@ def store_path(template_store: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def empty_store(tmp_path: Path) -> Path:
     path = tmp_path / "empty.sqlite"
-    _new_store(path).close()
+    Store(path).close()
     return path
 
 

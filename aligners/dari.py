@@ -1,0 +1,234 @@
+"""Dari's default aligner: embeddings, length and cross-script anchors in one search.
+
+Every candidate bead gets a *match score*: the cosine of the two sides' sentence
+embeddings, minus how similar those sentences are to everything else nearby (so a
+sentence that resembles all its neighbours does not win by default), plus the length
+agreement and the agreement of numbers and names. A bead earns ``size * (score - threshold)``;
+a sentence left without a counterpart earns nothing. So a sentence is aligned only when
+something in reach translates it better than the threshold, which is what decides the
+paragraphs an English edition drops or adds.
+
+Merged sides (2-1, 1-2, ...) are first scored with the normalised sum of their sentence
+vectors, which is cheap but undervalues merges; the merges the search comes near are then
+encoded for real and the search is run again. That keeps encoding close to one pass over
+the sentences instead of the several passes that vecalign and Bertalign spend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aligners.bags import bag_matrix, overlap
+from aligners.base import Bead, register
+from aligners.embedding import Encoder
+from aligners.length import length_log_probability, length_ratio, prefix_lengths
+from aligners.names import shared_tokens
+from aligners.numbers import number_tokens
+from aligners.search import Band, anchor_band, bead_shapes, full_band, search
+
+FULL_SEARCH_CELLS = 250_000
+NEIGHBOURS = 4
+
+
+@dataclass
+class DariParameters:
+    """Weights of the match score; tuned on the public dev data (docs/benchmarks.md)."""
+
+    threshold: float = 0.25
+    neighbour_weight: float = 0.5
+    length_weight: float = 0.03
+    merge_penalty: float = 0.0
+    skip_penalty: float = 0.0
+    number_weight: float = 0.1
+    name_weight: float = 0.1
+    max_total: int = 5
+    refine: bool = True
+
+
+@dataclass
+class _Side:
+    sentences: Sequence[str]
+    vectors: np.ndarray
+    neighbour_sims: np.ndarray
+    lengths: np.ndarray
+    numbers: np.ndarray
+    names: np.ndarray
+    groups: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def group(self, size: int) -> np.ndarray:
+        """Vectors of every run of ``size`` consecutive sentences (row = first sentence)."""
+        if size not in self.groups:
+            count = len(self.sentences) - size + 1
+            summed = sum(self.vectors[k : k + count] for k in range(size))
+            norms = np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+            self.groups[size] = (summed / norms).astype(np.float32)
+        return self.groups[size]
+
+    def neighbour_mean(self, start: np.ndarray, size: int) -> np.ndarray:
+        sums = np.concatenate([[0.0], np.cumsum(self.neighbour_sims)])
+        return (sums[start + size] - sums[start]) / size
+
+
+@register("dari")
+class DariAligner:
+    name = "dari"
+
+    def __init__(self, encoder: Encoder | None = None, **parameters: object):
+        self.encoder = encoder or Encoder()
+        self.parameters = DariParameters(**parameters)  # type: ignore[arg-type]
+
+    def align(
+        self, src: Sequence[str], tgt: Sequence[str], src_lang: str = "", tgt_lang: str = ""
+    ) -> list[Bead]:
+        if not src or not tgt:
+            return [Bead((i,), ()) for i in range(len(src))] + [
+                Bead((), (j,)) for j in range(len(tgt))
+            ]
+        source, target, band = self._prepare(src, tgt, src_lang, tgt_lang)
+        path = self._search(source, target, band)
+        if self.parameters.refine:
+            if self._encode_merges_near(path, source, target):
+                path = self._search(source, target, band)
+        return [self._bead(s, t, source, target) for s, t in path]
+
+    # -- preparation -----------------------------------------------------------------
+
+    def _prepare(self, src, tgt, src_lang, tgt_lang) -> tuple[_Side, _Side, Band]:
+        src_vectors = self.encoder.encode(src)
+        tgt_vectors = self.encoder.encode(tgt)
+        src_near, tgt_near, best_t, best_s = _neighbourhoods(src_vectors, tgt_vectors)
+        src_names, tgt_names = shared_tokens(src, tgt, src_lang, tgt_lang)
+        source = _Side(
+            src,
+            src_vectors,
+            src_near,
+            prefix_lengths(src),
+            bag_matrix([number_tokens(s) for s in src]),
+            bag_matrix(src_names),
+        )
+        target = _Side(
+            tgt,
+            tgt_vectors,
+            tgt_near,
+            prefix_lengths(tgt),
+            bag_matrix([number_tokens(t) for t in tgt]),
+            bag_matrix(tgt_names),
+        )
+        n, m = len(src), len(tgt)
+        band = full_band(n, m) if n * m <= FULL_SEARCH_CELLS else anchor_band(best_t, best_s, n, m)
+        self._ratio = length_ratio(np.diff(source.lengths), np.diff(target.lengths))
+        return source, target, band
+
+    # -- scoring ---------------------------------------------------------------------
+
+    def match_score(self, shape, i0, j0, source: _Side, target: _Side) -> np.ndarray:
+        a, b = shape
+        p = self.parameters
+        cosine = np.einsum("ij,ij->i", source.group(a)[i0], target.group(b)[j0])
+        neighbours = (source.neighbour_mean(i0, a) + target.neighbour_mean(j0, b)) / 2
+        src_len = source.lengths[i0 + a] - source.lengths[i0]
+        tgt_len = target.lengths[j0 + b] - target.lengths[j0]
+        length = np.maximum(length_log_probability(src_len, tgt_len, self._ratio), -10.0)
+        numbers, has_numbers = overlap(source.numbers, i0, a, target.numbers, j0, b)
+        names, has_names = overlap(source.names, i0, a, target.names, j0, b)
+        return (
+            cosine
+            - p.neighbour_weight * neighbours
+            + p.length_weight * length
+            + p.number_weight * np.where(has_numbers, numbers - 0.5, 0.0)
+            + p.name_weight * np.where(has_names, names - 0.5, 0.0)
+        )
+
+    def _search(self, source: _Side, target: _Side, band: Band):
+        p = self.parameters
+
+        def gain_for(shape):
+            size = shape[0] + shape[1]
+
+            def gain(i0, j0):
+                score = self.match_score(shape, i0, j0, source, target)
+                return score - p.threshold - p.merge_penalty * (size - 2)
+
+            return gain
+
+        n, m = len(source.sentences), len(target.sentences)
+        shapes = bead_shapes(p.max_total)
+        return search(
+            n,
+            m,
+            {shape: gain_for(shape) for shape in shapes},
+            np.full(n, -p.skip_penalty),
+            np.full(m, -p.skip_penalty),
+            band,
+        )
+
+    def _encode_merges_near(self, path, source: _Side, target: _Side) -> bool:
+        """Encode for real the runs of sentences the first search merged or nearly merged."""
+        wanted_src: set[tuple[int, int]] = set()
+        wanted_tgt: set[tuple[int, int]] = set()
+        limit = self.parameters.max_total - 1
+        for s, t in path:
+            for side, ids, n in (
+                (wanted_src, s, len(source.sentences)),
+                (wanted_tgt, t, len(target.sentences)),
+            ):
+                if not ids:
+                    continue
+                first, last = ids[0], ids[-1]
+                for start in range(max(0, first - 1), min(n, last + 2)):
+                    for size in range(2, limit + 1):
+                        if (
+                            start + size <= n
+                            and start + size - 1 <= last + 1
+                            and start >= first - 1
+                        ):
+                            side.add((start, size))
+        changed = False
+        for side_wanted, side in ((wanted_src, source), (wanted_tgt, target)):
+            todo = sorted(side_wanted)
+            if not todo:
+                continue
+            texts = [" ".join(side.sentences[a : a + size]) for a, size in todo]
+            vectors = self.encoder.encode(texts)
+            for (start, size), vector in zip(todo, vectors, strict=True):
+                side.group(size)[start] = vector
+            changed = True
+        return changed
+
+    def _bead(self, s, t, source: _Side, target: _Side) -> Bead:
+        if not s or not t:
+            return Bead(s, t, 0.0)
+        score = float(
+            self.match_score((len(s), len(t)), np.array([s[0]]), np.array([t[0]]), source, target)[
+                0
+            ]
+        )
+        return Bead(s, t, score)
+
+
+def _neighbourhoods(src: np.ndarray, tgt: np.ndarray, chunk: int = 2048):
+    """Mean similarity of each sentence to its nearest cross-language neighbours, and
+    each sentence's single nearest neighbour, computed in row chunks to bound memory."""
+    k_src = min(NEIGHBOURS, len(tgt))
+    k_tgt = min(NEIGHBOURS, len(src))
+    src_near = np.empty(len(src), dtype=np.float32)
+    best_t = np.empty(len(src), dtype=np.int64)
+    tgt_top = np.full((len(tgt), k_tgt), -1.0, dtype=np.float32)
+    tgt_best_sim = np.full(len(tgt), -2.0, dtype=np.float32)
+    best_s = np.zeros(len(tgt), dtype=np.int64)
+    for start in range(0, len(src), chunk):
+        sims = src[start : start + chunk] @ tgt.T
+        top = -np.partition(-sims, k_src - 1, axis=1)[:, :k_src]
+        src_near[start : start + len(sims)] = top.mean(axis=1)
+        best_t[start : start + len(sims)] = sims.argmax(axis=1)
+        col_best = sims.argmax(axis=0)
+        col_sim = sims[col_best, np.arange(sims.shape[1])]
+        improved = col_sim > tgt_best_sim
+        best_s[improved] = col_best[improved] + start
+        tgt_best_sim[improved] = col_sim[improved]
+        merged = np.concatenate([tgt_top, sims.T], axis=1)
+        tgt_top = -np.partition(-merged, k_tgt - 1, axis=1)[:, :k_tgt]
+    return src_near, tgt_top.mean(axis=1), best_t, best_s

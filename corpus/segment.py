@@ -36,7 +36,9 @@ Span = tuple[int, int]
 
 # Characters that may follow a sentence's final punctuation and still belong to it.
 _CLOSERS = "\"'”’»)]}›」』】"
-_TERMINAL = ".!?…。！？‥"
+# Sentence-final marks, including those of other scripts pysbd segments (Hindi danda,
+# Arabic and Greek question marks, Urdu, Armenian, Burmese and Amharic full stops).
+_TERMINAL = ".!?…。！？‥।॥؟۔։။።\u037e"
 
 
 # -- public interface --------------------------------------------------------------------

@@ -180,6 +180,18 @@ ENGLISH_CASES = [
     ),
     ("He paused \u2026 then went on.", ["He paused \u2026 then went on."]),
     (
+        "The plan has three parts: 1. cut taxes, 2. raise spending, 3. reform pensions.",
+        ["The plan has three parts: 1. cut taxes, 2. raise spending, 3. reform pensions."],
+    ),
+    (
+        "He earned a Ph.D. from MIT. He then joined Google.",
+        ["He earned a Ph.D. from MIT.", "He then joined Google."],
+    ),
+    (
+        "“I am angry. I am sad,” she said, adding: “That is all.”",
+        ["“I am angry.", "I am sad,” she said, adding: “That is all.”"],
+    ),
+    (
         "Samsung (005930.KS) shares closed up 1.1%. LG fell.",
         ["Samsung (005930.KS) shares closed up 1.1%.", "LG fell."],
     ),
@@ -407,6 +419,11 @@ def test_unknown_language_falls_back_to_english_rules() -> None:
         "Forseti Íslands sagði þetta í gær.",
         "Hann fer til Reykjavíkur á morgun.",
     ]
+
+
+def test_other_scripts_keep_their_own_sentence_ends() -> None:
+    text = "भारत ने आज घोषणा की। प्रधानमंत्री ने भाषण दिया।"
+    assert sentences(text, "hi") == ["भारत ने आज घोषणा की।", "प्रधानमंत्री ने भाषण दिया।"]
 
 
 def test_language_tags_with_region_are_accepted() -> None:

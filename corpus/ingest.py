@@ -99,6 +99,11 @@ def report_problems(event: IngestEvent) -> None:
 def ingest_paths(
     paths: Iterable[str | Path], store: Store, on_event: EventHandler = report_problems
 ) -> IngestCounts:
+    """Ingest files and folders into ``store``; each outcome is passed to ``on_event``.
+
+    Never raises for bad input (it becomes a reject); KeyboardInterrupt propagates after
+    the article being stored is rolled back, so the store stays consistent.
+    """
     counts = IngestCounts()
 
     def emit(event: IngestEvent) -> None:
@@ -165,21 +170,36 @@ def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:
     except ReadError as exc:
         _reject(store, emit, path, raw, str(exc))
         return
+    except Exception as exc:  # a reader bug or a library crash must not end a batch
+        _reject(store, emit, path, raw, _unexpected(exc))
+        return
     store.clear_rejects(str(path))
     for error in result.errors:
-        _reject(store, emit, f"{path}:{error.line}", error.raw, error.reason)
+        _reject(store, emit, _where(path, error.line), error.raw, error.reason)
     for warning in result.warnings:
-        emit(IngestEvent("warning", f"{path}:{warning.line}", warning.reason))
+        emit(IngestEvent("warning", _where(path, warning.line), warning.reason))
     for item in result.items:
         if store.has_content(item.article.content_hash):
             # Checked before segmenting, the costly step, so that reruns are quick.
             emit(IngestEvent("same", str(path), item.article.id))
             continue
-        sentences = segment_article(item.article)
-        _, outcome = store.add_article(
-            item.article, item.raw if item.raw is not None else raw, sentences
-        )
+        item_raw = item.raw if item.raw is not None else raw
+        try:
+            sentences = segment_article(item.article)
+        except Exception as exc:
+            _reject(store, emit, _where(path, item.line), item_raw, _unexpected(exc))
+            continue
+        _, outcome = store.add_article(item.article, item_raw, sentences)
         emit(IngestEvent(outcome, str(path), item.article.id))
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}:{line}" if line is not None else str(path)
+
+
+def _unexpected(exc: Exception) -> str:
+    message = " ".join(str(exc).split())
+    return f"internal error ({type(exc).__name__}: {message}); please report it"
 
 
 def _reject(

@@ -285,3 +285,35 @@ def test_cli_stats_without_a_store_is_a_one_line_error(tmp_path):
         == f"Error: {tmp_path / 'nothing.sqlite'}: no such store (run 'dari ingest' first)"
     )
     assert not (tmp_path / "nothing.sqlite").exists()
+
+
+def test_a_crashing_reader_rejects_that_file_only(tmp_path, store, capsys, monkeypatch):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(dump(f"Story {name}", "Body text here."))
+    real_read = corpus.ingest.read_document
+
+    def crash_on_a(path, raw):
+        if path.name == "a.txt":
+            raise RuntimeError("boom\nsecond line")
+        return real_read(path, raw)
+
+    monkeypatch.setattr(corpus.ingest, "read_document", crash_on_a)
+    monkeypatch.setattr(corpus.ingest, "segment_article", one_sentence_a_paragraph)
+    counts = ingest_paths([tmp_path], store)
+    assert (counts.new, counts.rejected) == (1, 1)
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'a.txt'}: internal error (RuntimeError: boom second line); please report it\n"
+    )
+
+
+def test_cli_ctrl_c_exits_130_and_says_what_is_kept(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(dump("Story", "Body text here."))
+
+    def interrupted(paths, store, on_event):
+        on_event(IngestEvent("new", "a.txt", "a"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus.ingest, "ingest_paths", interrupted)
+    result = run("ingest", str(tmp_path), "--store", str(tmp_path / "s.sqlite"))
+    assert result.exit_code == 130
+    assert result.stderr.startswith("interrupted: 1 new and 0 new versions stored are kept")

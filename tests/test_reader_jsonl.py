@@ -122,3 +122,14 @@ def test_json_that_is_not_one_object_a_line_is_not_jsonl(tmp_path):
     path.write_text('[\n  {"id": "a"}\n]\n', encoding="utf-8")
     with pytest.raises(ReadError, match="unrecognised format"):
         read_document(path, path.read_bytes())
+
+
+def test_short_non_korean_text_does_not_overrule_the_declared_language(tmp_path):
+    path = tmp_path / "short.jsonl"
+    record = {"id": "s", "lang": "de", "text": "The minister resigned on Friday."}
+    path.write_text(json.dumps(record), encoding="utf-8")
+    result = read_document(path, path.read_bytes())
+    (article,) = result.articles
+    assert article.language == "de"
+    assert article.extra["detected_language"] == "en"
+    assert "keeping 'de'" in result.warnings[0].reason

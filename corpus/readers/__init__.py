@@ -47,12 +47,12 @@ def register(reader: Reader) -> Reader:
 class ItemError:
     """A problem with one item of a multi-article file (a JSONL line); the rest still read."""
 
-    line: int
+    line: int | None
     reason: str
     raw: bytes | None = None
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"line {self.line}: {self.reason}" if self.line is not None else self.reason
 
 
 @dataclass
@@ -108,7 +108,7 @@ def read_document(path: Path, raw: bytes) -> ReadResult:
             result.errors.append(ItemError(line, str(exc), item.raw))
             continue
         if warning:
-            result.warnings.append(ItemError(line, warning))
+            result.warnings.append(ItemError(line if multi else None, warning))
         result.items.append(item)
     if not result.items and not result.errors:
         raise ReadError(f"no articles found ({reader.name})")
@@ -144,11 +144,17 @@ def _complete(
     return warning
 
 
+# Below this many characters py3langid's verdict does not overrule a declared language.
+MIN_CHARS_TO_OVERRULE = 200
+
+
 def _settle_language(article: Article) -> str | None:
-    """Set the language from the body text; a different declared one is kept, flagged.
+    """Set the language from the body text; a contradicting declared one is flagged.
 
     The text is the better witness: a mislabelled Korean article filed as English would
-    poison pairing. The declared code stays in ``extra['declared_language']``.
+    poison pairing, and Korean vs. not-Korean is decided exactly from the script. For
+    other languages a short text is weak evidence, so there the declared code stands.
+    Whichever loses is kept in ``extra`` and the mismatch is returned as a warning.
     """
     body = "\n".join(p.text for p in article.body) or article.text
     detected = detect_language(body)
@@ -157,16 +163,25 @@ def _settle_language(article: Article) -> str | None:
         if not declared:
             raise ReadError("no text with letters to identify the language")
         return None
-    article.language = detected
-    if declared and declared != detected:
+    if not declared or declared == detected:
+        article.language = detected
+        return None
+    if "ko" in (declared, detected) or len(body) >= MIN_CHARS_TO_OVERRULE:
+        article.language = detected
         article.extra["declared_language"] = declared
         return f"declared language {declared!r} but the text is {detected!r}; using {detected!r}"
-    return None
+    article.extra["detected_language"] = detected
+    return (
+        f"declared language {declared!r}, the short text looks {detected!r}; keeping {declared!r}"
+    )
 
 
 def article_id_from_url(url: str) -> str:
     """A stable article id from a URL: host and path, whatever the scheme, www. or tracking."""
-    parts = urlsplit(normalize_url(url.strip()))
+    try:
+        parts = urlsplit(normalize_url(url.strip()))
+    except ValueError:
+        return url.strip()
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")
     return host + path + (f"?{parts.query}" if parts.query else "")

@@ -33,18 +33,28 @@ def ingest_command(paths: tuple[str, ...], store_path: str) -> None:
     Unreadable files are listed on stderr as 'path: reason' and recorded as rejects;
     the exit status is 1 if any file or line failed.
     """
-    from corpus.ingest import ingest_paths
+    from corpus.ingest import IngestCounts, IngestEvent, ingest_paths, report_problems
     from corpus.store import Store, StoreError
 
     try:
         store = Store(store_path)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    so_far = IngestCounts()
+
+    def on_event(event: IngestEvent) -> None:
+        so_far.count(event)
+        report_problems(event)
+
     with store:
         try:
-            counts = ingest_paths(paths, store)
+            counts = ingest_paths(paths, store, on_event)
         except KeyboardInterrupt:
-            click.echo("interrupted: articles stored so far are kept; rerun to continue", err=True)
+            click.echo(
+                f"interrupted: {so_far.new} new and {so_far.versions} new versions stored "
+                "are kept; rerun to continue",
+                err=True,
+            )
             raise SystemExit(130) from None
     click.echo(f"ingested {counts.summary()} (store: {store_path})")
     if counts.rejected:

@@ -2,10 +2,13 @@
 
 Each line is an object ``{"id", "lang", "title", "published", "url", "original_url",
 "text"}``; only ``text`` is required. Paragraphs in ``text`` are separated by blank lines
-(single line breaks inside a paragraph are joined). A given ``id`` is the article id; a
-given ``lang`` is checked against the language of the text by :func:`read_document`,
-which keeps the detected one and reports the mismatch. One bad line is one error
-naming its line number; the other lines still read.
+(single line breaks inside a paragraph are joined). A given ``id`` is the article id
+(otherwise it comes from ``url``, else from the file path and line number). A given
+``lang`` is checked against the text by :func:`read_document`: when the text settles it
+(Korean or not is exact; other languages need 200+ characters) the detected language
+wins, otherwise the declared one stays; either way the mismatch is a warning and the
+other code is kept in ``extra``. A time without an offset in ``published`` is UTC. One
+bad line is one error naming its line number; the other lines still read.
 """
 
 from __future__ import annotations

@@ -472,16 +472,16 @@ def test_existing_output_is_refused_unless_forced(store_path, tmp_path):
 
 
 def test_interrupted_write_leaves_nothing_under_the_final_name(store_path, tmp_path, monkeypatch):
-    real_tu = tmx_module.tu_element
+    real_fill = tmx_module.UnitTemplates.fill
     written = []
 
-    def failing_tu(record, codes):
+    def fill_until_the_disk_is_full(self, record):
         if len(written) == 3:
             raise OSError(28, "No space left on device")
         written.append(record)
-        return real_tu(record, codes)
+        return real_fill(self, record)
 
-    monkeypatch.setattr(tmx_module, "tu_element", failing_tu)
+    monkeypatch.setattr(tmx_module.UnitTemplates, "fill", fill_until_the_disk_is_full)
     out = tmp_path / "corpus.tmx"
     with pytest.raises(ExportError, match="No space left on device"):
         _export(store_path, "tmx", out)

@@ -29,6 +29,8 @@ RESTRICTED_RIGHTS = re.compile(
 
 BEAD_TYPE = re.compile(r"^\d+-\d+$")
 
+# CROSS JOIN fixes the join order: walk the bead's ids, then look each sentence up by its
+# primary key. Left to itself SQLite scans the whole document per bead (quadratic per document).
 _QUERY = """
 SELECT a.pair_id, a.bead, a.en_ids, a.ko_ids, a.score, a.flags,
        p.en_doc, p.ko_doc,
@@ -38,10 +40,10 @@ SELECT a.pair_id, a.bead, a.en_ids, a.ko_ids, a.score, a.flags,
        dk.lang AS ko_lang, dk.rights AS ko_rights,
        (SELECT json_group_array(json_array(j.key, s.text))
           FROM json_each(CASE WHEN json_valid(a.en_ids) THEN a.en_ids ELSE '[]' END) AS j
-          JOIN sentences AS s ON s.doc_id = p.en_doc AND s.idx = j.value) AS en_texts,
+          CROSS JOIN sentences AS s ON s.doc_id = p.en_doc AND s.idx = j.value) AS en_texts,
        (SELECT json_group_array(json_array(j.key, s.text))
           FROM json_each(CASE WHEN json_valid(a.ko_ids) THEN a.ko_ids ELSE '[]' END) AS j
-          JOIN sentences AS s ON s.doc_id = p.ko_doc AND s.idx = j.value) AS ko_texts
+          CROSS JOIN sentences AS s ON s.doc_id = p.ko_doc AND s.idx = j.value) AS ko_texts
 FROM alignments AS a
 JOIN pairs AS p ON p.id = a.pair_id
 JOIN documents AS de ON de.id = p.en_doc

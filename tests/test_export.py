@@ -306,9 +306,22 @@ def test_tmx_props_come_before_tuvs_and_carry_the_metadata(store_path, tmp_path)
 def test_tmx_reexport_is_byte_identical(store_path, tmp_path):
     _export(store_path, "tmx", tmp_path / "a.tmx.gz")
     _export(store_path, "tmx", tmp_path / "b.tmx.gz")
-    assert (tmp_path / "a.tmx.gz").read_bytes() == (tmp_path / "b.tmx.gz").read_bytes()
+    data = (tmp_path / "a.tmx.gz").read_bytes()
+    assert data == (tmp_path / "b.tmx.gz").read_bytes()
+    assert data[3] & 0x08 == 0, "no file name in the gzip header"
+    assert data[4:8] == b"\0\0\0\0", "gzip mtime is zero"
     with gzip.open(tmp_path / "a.tmx.gz") as handle:
         assert b'<tmx version="1.4">' in handle.read()
+
+
+def test_cli_tmx_date_comes_from_source_date_epoch_and_reexport_is_identical(store_path, tmp_path):
+    env = {"SOURCE_DATE_EPOCH": str(int(DATE.timestamp()))}
+    outputs = [tmp_path / "a.tmx", tmp_path / "b.tmx"]
+    for out in outputs:
+        args = ["export", "--store", str(store_path), "--format", "tmx", "-o", str(out)]
+        assert CliRunner().invoke(main, args, env=env).exit_code == 0
+    assert outputs[0].read_bytes() == outputs[1].read_bytes()
+    assert b'creationdate="20240122T093000Z"' in outputs[0].read_bytes()
 
 
 def test_creation_date_comes_from_option_then_source_date_epoch():

@@ -508,6 +508,10 @@ def test_missing_store_and_missing_directory_are_one_line_errors(store_path, tmp
         _export(tmp_path / "absent.sqlite", "tmx", tmp_path / "x.tmx")
     with pytest.raises(ExportError, match="does not exist"):
         _export(store_path, "tmx", tmp_path / "nowhere" / "x.tmx")
+    with pytest.raises(ExportError, match="is the store"):
+        _export(store_path, "tsv", store_path, force=True)
+    with Store(store_path) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM alignments").fetchone()[0] == 7
 
 
 def test_option_parsers_reject_bad_values():

@@ -145,6 +145,8 @@ def export_store(
     store_path = Path(store_path)
     if not store_path.is_file():
         raise ExportError(f"{store_path}: no such store")
+    if options.output != STDOUT and Path(options.output).resolve() == store_path.resolve():
+        raise ExportError(f"{options.output}: is the store being exported; choose another path")
     cleaner = TextCleaner()
     try:
         with Store(store_path) as store:

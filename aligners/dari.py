@@ -37,11 +37,11 @@ NEIGHBOURS = 4
 class DariParameters:
     """Weights of the match score; tuned on the public dev data (docs/benchmarks.md)."""
 
-    threshold: float = 0.25
-    neighbour_weight: float = 0.5
+    threshold: float = 0.1
+    neighbour_weight: float = 0.25
     length_weight: float = 0.03
     merge_penalty: float = 0.0
-    skip_penalty: float = 0.0
+    skip_penalty: float = 0.05
     number_weight: float = 0.1
     name_weight: float = 0.1
     max_total: int = 5
@@ -89,9 +89,8 @@ class DariAligner:
             ]
         source, target, band = self._prepare(src, tgt, src_lang, tgt_lang)
         path = self._search(source, target, band)
-        if self.parameters.refine:
-            if self._encode_merges_near(path, source, target):
-                path = self._search(source, target, band)
+        if self.parameters.refine and self._encode_merges_near(path, source, target):
+            path = self._search(source, target, band)
         return [self._bead(s, t, source, target) for s, t in path]
 
     # -- preparation -----------------------------------------------------------------

@@ -79,9 +79,7 @@ class Encoder:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
-                [MODEL_NAME, *chunk],
-            )
+            query = "SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN "
+            rows = self._db.execute(f"{query}({marks})", [MODEL_NAME, *chunk])
             for key, blob in rows:
                 self._memory[key] = np.frombuffer(blob, dtype=np.float32)

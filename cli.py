@@ -169,5 +169,84 @@ def export_command(
         raise click.ClickException(str(exc)) from None
 
 
+@main.command("align")
+@click.argument("src_file", type=click.Path(dir_okay=False))
+@click.argument("tgt_file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["links", "tsv", "jsonl"]), default="links")
+@click.option("--aligner", "aligner_name", default="dari", show_default=True)
+@click.option("--presegmented", is_flag=True, help="Inputs hold one sentence a line.")
+@click.option("--src-lang", default=None, help="Language of SRC_FILE (detected if absent).")
+@click.option("--tgt-lang", default=None, help="Language of TGT_FILE (detected if absent).")
+@click.option(
+    "--max-total", type=int, default=5, show_default=True, help="Largest bead (sentences)."
+)
+def align_command(
+    src_file: str,
+    tgt_file: str,
+    output: str,
+    fmt: str,
+    aligner_name: str,
+    presegmented: bool,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    max_total: int,
+) -> None:
+    """Align the sentences of two documents (one paragraph, or one sentence, a line).
+
+    Links are written one bead a line as [i, j]:[k]:score with 0-based sentence ids;
+    [3]:[] is a sentence with no counterpart.
+    """
+    from aligners.base import get_aligner
+    from aligners.documents import DocumentError, align_documents, write_beads
+
+    try:
+        aligner = get_aligner(aligner_name, max_total=max_total)
+        src, tgt, beads = align_documents(
+            src_file,
+            tgt_file,
+            aligner,
+            presegmented=presegmented,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+        )
+    except (DocumentError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        write_beads(beads, src, tgt, fmt, out)
+
+
+@main.command("eval")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_command(files: tuple[str, ...], as_json: bool) -> None:
+    """Strict and lax precision/recall/F1 of predicted links against gold.
+
+    FILES are GOLD PRED pairs (GOLD PRED [GOLD PRED ...]), pooled over the documents
+    with the Text+Berg protocol: deletions count against precision, never for recall.
+    """
+    import json
+
+    from aligners.evaluation import LinkFormatError, read_links, score_documents
+
+    if len(files) % 2:
+        raise click.UsageError("give GOLD PRED pairs: an even number of files")
+    try:
+        pairs = [(read_links(files[k]), read_links(files[k + 1])) for k in range(0, len(files), 2)]
+    except LinkFormatError as exc:
+        raise click.ClickException(str(exc)) from None
+    scores = score_documents(pairs)
+    if as_json:
+        click.echo(json.dumps(scores.as_dict(), indent=2))
+        return
+    click.echo(f"documents {len(pairs)}")
+    click.echo(
+        f"strict  P {scores.strict_precision:.4f}  R {scores.strict_recall:.4f}  F1 {scores.strict_f1:.4f}"
+    )
+    click.echo(
+        f"lax     P {scores.lax_precision:.4f}  R {scores.lax_recall:.4f}  F1 {scores.lax_f1:.4f}"
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -165,34 +165,37 @@ class DariAligner:
         )
 
     def _encode_merges_near(self, path, source: _Side, target: _Side) -> bool:
-        """Encode for real the runs of sentences the first search merged or nearly merged."""
-        wanted_src: set[tuple[int, int]] = set()
-        wanted_tgt: set[tuple[int, int]] = set()
+        """Encode for real the runs the first search merged or nearly merged.
+
+        Those are the merged sides of the path's beads, and a sentence left alone joined
+        to the side of the link next to it (where an undervalued merge loses to a skip).
+        """
+        wanted: dict[str, set[tuple[int, int]]] = {"src": set(), "tgt": set()}
         limit = self.parameters.max_total - 1
-        for s, t in path:
-            for side, ids, n in (
-                (wanted_src, s, len(source.sentences)),
-                (wanted_tgt, t, len(target.sentences)),
+        for k, (s, t) in enumerate(path):
+            for side, ids in (("src", s), ("tgt", t)):
+                if len(ids) >= 2:
+                    wanted[side].add((ids[0], len(ids)))
+            if s and t:
+                continue
+            side, skipped = ("src", s[0]) if s else ("tgt", t[0])
+            for neighbour in (
+                path[k - 1] if k else None,
+                path[k + 1] if k + 1 < len(path) else None,
             ):
-                if not ids:
+                if not neighbour or not (neighbour[0] and neighbour[1]):
                     continue
-                first, last = ids[0], ids[-1]
-                for start in range(max(0, first - 1), min(n, last + 2)):
-                    for size in range(2, limit + 1):
-                        if (
-                            start + size <= n
-                            and start + size - 1 <= last + 1
-                            and start >= first - 1
-                        ):
-                            side.add((start, size))
+                ids = neighbour[0] if side == "src" else neighbour[1]
+                run = sorted({*ids, skipped})
+                if len(run) <= limit and run[-1] - run[0] + 1 == len(run):
+                    wanted[side].add((run[0], len(run)))
         changed = False
-        for side_wanted, side in ((wanted_src, source), (wanted_tgt, target)):
-            todo = sorted(side_wanted)
+        for name, side in (("src", source), ("tgt", target)):
+            todo = sorted(wanted[name])
             if not todo:
                 continue
             texts = [" ".join(side.sentences[a : a + size]) for a, size in todo]
-            vectors = self.encoder.encode(texts)
-            for (start, size), vector in zip(todo, vectors, strict=True):
+            for (start, size), vector in zip(todo, self.encoder.encode(texts), strict=True):
                 side.group(size)[start] = vector
             changed = True
         return changed

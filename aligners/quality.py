@@ -1,0 +1,669 @@
+"""Calibrated quality scores for aligned sentence pairs (bicleaner-style, no user labels).
+
+A logistic regression over the features of aligners/features.py, followed by isotonic
+calibration, estimates the probability that two sentences translate each other: 0.8 means
+that about 80% of the pairs scored near 0.8 are real translations, on a test mix with as
+many real pairs as broken ones. It is trained without labels, as bicleaner is: positives
+are pairs known to be translations (NTREX-128 gold lines for the shipped model, a store's
+confident alignments for ``dari score --train``), negatives are made from them by the
+corruptions real corpora show (misaligned neighbours, random pairs, a side cut in half, a
+number or a name changed, an untranslated copy).
+
+The model is a small JSON file (coefficients, scaler and isotonic thresholds), so it loads
+without pickle and survives scikit-learn upgrades.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from aligners.embedding import Encoder
+from aligners.features import (
+    DEFAULT_RATIO,
+    FEATURE_NAMES,
+    FLAG_NAMES,
+    PairInput,
+    feature_matrix,
+    normalise,
+    pair_features,
+    pair_flags,
+)
+
+MODEL_FORMAT = "dari-quality"
+MODEL_VERSION = 1
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "quality-en-ko.json"
+NEGATIVE_KINDS = ("random", "shift", "truncate", "number", "name", "untranslated")
+HARD_NEGATIVE_KINDS = ("shift", "number", "truncate", "name")
+# Smoothing of a document's own length ratio toward the default: a 3-sentence document
+# says little about how long its translation runs.
+RATIO_PRIOR_CHARS = 500
+_SENTENCE_END = regex.compile(r"[.!?。？！]+[\"'”’)\]]*(?=\s+\S)")
+
+
+class QualityModelError(Exception):
+    """A model file that cannot be read or does not fit these features."""
+
+
+# -- the model ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityModel:
+    """Standardise -> logistic regression -> isotonic map to a probability."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    iso_x: np.ndarray
+    iso_y: np.ndarray
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    def decision(self, matrix: np.ndarray) -> np.ndarray:
+        return ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities in [0, 1], one per row of FEATURE_NAMES values."""
+        if len(matrix) == 0:
+            return np.zeros(0)
+        return np.clip(np.interp(self.decision(matrix), self.iso_x, self.iso_y), 0.0, 1.0)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "isotonic": {"x": self.iso_x.tolist(), "y": self.iso_y.tolist()},
+            "metadata": self.metadata,
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "model") -> QualityModel:
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise QualityModelError(f"{source}: not a Dari quality model")
+        if data.get("version") != MODEL_VERSION:
+            raise QualityModelError(f"{source}: model version {data.get('version')} unsupported")
+        if tuple(data.get("features", ())) != FEATURE_NAMES:
+            raise QualityModelError(f"{source}: model features differ from this Dari's")
+        try:
+            model = cls(
+                features=FEATURE_NAMES,
+                mean=np.asarray(data["mean"], dtype=float),
+                scale=np.asarray(data["scale"], dtype=float),
+                coef=np.asarray(data["coef"], dtype=float),
+                intercept=float(data["intercept"]),
+                iso_x=np.asarray(data["isotonic"]["x"], dtype=float),
+                iso_y=np.asarray(data["isotonic"]["y"], dtype=float),
+                metadata=dict(data.get("metadata", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise QualityModelError(f"{source}: malformed model ({exc})") from None
+        sizes = {len(model.mean), len(model.scale), len(model.coef), len(FEATURE_NAMES)}
+        if len(sizes) != 1 or len(model.iso_x) != len(model.iso_y) or not len(model.iso_x):
+            raise QualityModelError(f"{source}: model arrays have inconsistent sizes")
+        return model
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> QualityModel:
+        path = Path(path) if path is not None else DEFAULT_MODEL_PATH
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise QualityModelError(f"{path}: cannot read model ({exc})") from None
+        return cls.from_dict(data, str(path))
+
+
+# -- scoring -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair to score, with the sentences around it on each side.
+
+    ``en_context`` holds English sentences near the Korean side (rivals of the English),
+    ``ko_context`` Korean sentences near the English side.
+    """
+
+    pair: PairInput
+    en_context: tuple[str, ...] = ()
+    ko_context: tuple[str, ...] = ()
+    ratio: float = DEFAULT_RATIO
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    components: dict[str, float]
+    flags: list[str]
+
+
+def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> list[dict]:
+    """Feature dicts for many candidates, encoding every distinct string once."""
+    texts: dict[str, int] = {}
+    for c in candidates:
+        for text in (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context):
+            texts.setdefault(text, len(texts))
+    vectors = encoder.encode(list(texts))
+    rows = []
+    for c in candidates:
+        rows.append(
+            pair_features(
+                c.pair,
+                vectors[texts[c.pair.en]],
+                vectors[texts[c.pair.ko]],
+                vectors[[texts[t] for t in c.en_context]],
+                vectors[[texts[t] for t in c.ko_context]],
+                c.ratio,
+            )
+        )
+    return rows
+
+
+def score_candidates(
+    candidates: Sequence[Candidate], model: QualityModel, encoder: Encoder
+) -> list[Scored]:
+    rows = candidate_features(candidates, encoder)
+    probabilities = model.predict(feature_matrix(rows))
+    return [
+        Scored(
+            round(float(p), 4),
+            {k: round(v, 4) for k, v in row.items()},
+            pair_flags(c.pair, row, c.duplicate),
+        )
+        for c, row, p in zip(candidates, rows, probabilities, strict=True)
+    ]
+
+
+def count_sentences(text: str) -> int:
+    """Cheap sentence count for text without a known bead (pairs files, training lines)."""
+    return 1 + len(_SENTENCE_END.findall(text.strip()))
+
+
+def line_candidates(
+    en: Sequence[str], ko: Sequence[str], window: int = 1, ratio: float = DEFAULT_RATIO
+) -> list[Candidate]:
+    """Candidates for parallel line lists where line i pairs with line i (a pairs file or a
+    gold document); each line's rivals are the other side's lines within ``window``."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for i, (e, k) in enumerate(zip(en, ko, strict=True)):
+        key = (normalise(e), normalise(k))
+        out.append(
+            Candidate(
+                PairInput(e, k, count_sentences(e), count_sentences(k)),
+                en_context=_around(en, i, window),
+                ko_context=_around(ko, i, window),
+                ratio=ratio,
+                duplicate=key in seen,
+            )
+        )
+        seen.add(key)
+    return out
+
+
+def _around(lines: Sequence[str], i: int, window: int) -> tuple[str, ...]:
+    return tuple(
+        lines[j] for j in range(max(0, i - window), min(len(lines), i + window + 1)) if j != i
+    )
+
+
+# -- scoring a store ---------------------------------------------------------------------
+
+
+@dataclass
+class ScoreSummary:
+    document_pairs: int = 0
+    sentence_pairs: int = 0
+    flags: Counter = field(default_factory=Counter)
+    score_sum: float = 0.0
+    above_half: int = 0
+    model: str = ""
+
+    def add(self, scored: Scored) -> None:
+        self.sentence_pairs += 1
+        self.score_sum += scored.score
+        self.above_half += scored.score >= 0.5
+        self.flags.update(scored.flags)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "document_pairs": self.document_pairs,
+            "sentence_pairs": self.sentence_pairs,
+            "mean_score": round(self.score_sum / self.sentence_pairs, 4)
+            if self.sentence_pairs
+            else None,
+            "at_least_0.5": self.above_half,
+            "flags": {name: self.flags[name] for name in FLAG_NAMES if self.flags[name]},
+            "model": self.model,
+        }
+
+
+@dataclass(frozen=True)
+class _Bead:
+    bead: int
+    en_ids: tuple[int, ...]
+    ko_ids: tuple[int, ...]
+
+
+def _aligned_document_pairs(store) -> list[tuple[int, int, int]]:
+    rows = store.db.execute(
+        "SELECT DISTINCT p.id, p.en_doc, p.ko_doc FROM pairs p "
+        "JOIN alignments a ON a.pair_id = p.id WHERE p.ko_doc IS NOT NULL ORDER BY p.id"
+    )
+    return [tuple(row) for row in rows]
+
+
+def _link_beads(store, pair_id: int) -> list[_Bead]:
+    beads = []
+    for row in store.db.execute(
+        "SELECT bead, en_ids, ko_ids FROM alignments WHERE pair_id = ? ORDER BY bead", (pair_id,)
+    ):
+        try:
+            en_ids, ko_ids = json.loads(row["en_ids"]), json.loads(row["ko_ids"])
+        except (TypeError, json.JSONDecodeError):
+            continue
+        if en_ids and ko_ids:
+            beads.append(_Bead(row["bead"], tuple(en_ids), tuple(ko_ids)))
+    return beads
+
+
+def document_candidates(
+    en_sentences: dict[int, str],
+    ko_sentences: dict[int, str],
+    beads: Sequence[_Bead],
+    seen: set[tuple[str, str]] | None = None,
+) -> list[Candidate]:
+    """One candidate per link bead; rivals are the sentences just outside the bead."""
+    seen = set() if seen is None else seen
+    texts = [
+        (
+            " ".join(en_sentences.get(i, "") for i in b.en_ids),
+            " ".join(ko_sentences.get(j, "") for j in b.ko_ids),
+        )
+        for b in beads
+    ]
+    en_chars = sum(len(e) for e, _ in texts)
+    ko_chars = sum(len(k) for _, k in texts)
+    ratio = (ko_chars + DEFAULT_RATIO * RATIO_PRIOR_CHARS) / (en_chars + RATIO_PRIOR_CHARS)
+    out = []
+    for b, (en, ko) in zip(beads, texts, strict=True):
+        key = (normalise(en), normalise(ko))
+        out.append(
+            Candidate(
+                PairInput(en, ko, len(b.en_ids), len(b.ko_ids)),
+                en_context=_outside(en_sentences, b.en_ids),
+                ko_context=_outside(ko_sentences, b.ko_ids),
+                ratio=ratio,
+                duplicate=key in seen,
+            )
+        )
+        seen.add(key)
+    return out
+
+
+def _outside(sentences: dict[int, str], ids: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(sentences[i] for i in (min(ids) - 1, max(ids) + 1) if i in sentences)
+
+
+def _sentence_texts(store, doc_id: int) -> dict[int, str]:
+    return {s.idx: s.text for s in store.sentences(doc_id)}
+
+
+def score_store(store, *, model: QualityModel | None = None) -> ScoreSummary:
+    """(Re)score every aligned sentence pair in the store, one document pair per commit.
+
+    Writes ``score`` (probability of mutual translation), ``components`` (the features)
+    and ``flags`` of each link bead; 1-0 / 0-1 beads and aligned_pairs are left as they are.
+    """
+    model = model or QualityModel.load()
+    encoder = Encoder(store.db)
+    summary = ScoreSummary(model=str(model.metadata.get("name", "custom")))
+    seen: set[tuple[str, str]] = set()
+    for pair_id, en_doc, ko_doc in _aligned_document_pairs(store):
+        beads = _link_beads(store, pair_id)
+        candidates = document_candidates(
+            _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc), beads, seen
+        )
+        scored = score_candidates(candidates, model, encoder)
+        with store.transaction() as db:
+            db.executemany(
+                "UPDATE alignments SET score = ?, components = ?, flags = ? "
+                "WHERE pair_id = ? AND bead = ?",
+                (
+                    (s.score, json.dumps(s.components), json.dumps(s.flags), pair_id, b.bead)
+                    for s, b in zip(scored, beads, strict=True)
+                ),
+            )
+        summary.document_pairs += 1
+        for s in scored:
+            summary.add(s)
+    return summary
+
+
+# -- training ----------------------------------------------------------------------------
+
+Document = tuple[list[str], list[str]]
+_DIGITS = regex.compile(r"\d+")
+_INNER_NAME = regex.compile(r"(?<=\S\s)\p{Lu}\p{Ll}{2,}(?:[\s-]\p{Lu}\p{Ll}+)*")
+
+
+@dataclass
+class TrainingSet:
+    candidates: list[Candidate]
+    labels: list[int]
+    kinds: list[str]
+
+    def add(self, candidate: Candidate, label: int, kind: str) -> None:
+        self.candidates.append(candidate)
+        self.labels.append(label)
+        self.kinds.append(kind)
+
+
+def _pair(en: str, ko: str) -> PairInput:
+    return PairInput(en, ko, count_sentences(en), count_sentences(ko))
+
+
+def cut_in_half(text: str) -> str:
+    """The first half of a text, cut at a space when there is one near the middle."""
+    middle = len(text) // 2
+    space = text.rfind(" ", 0, middle + 1)
+    return text[: space if space > len(text) // 4 else middle].rstrip()
+
+
+def change_number(text: str, rng: random.Random) -> str | None:
+    numbers = list(_DIGITS.finditer(text))
+    if not numbers:
+        return None
+    match = rng.choice(numbers)
+    value = int(match.group())
+    new = value + rng.choice([1, 2, 3, 5, 7, 10]) if value < 10 else value * rng.choice([2, 3])
+    if value >= 10 and rng.random() < 0.5:
+        new = value + rng.randint(1, 9)
+    return text[: match.start()] + str(new) + text[match.end() :]
+
+
+def swap_name(text: str, pool: Sequence[str], rng: random.Random) -> str | None:
+    names = list(_INNER_NAME.finditer(text))
+    if not names or not pool:
+        return None
+    match = rng.choice(names)
+    other = rng.choice(pool)
+    if other == match.group():
+        return None
+    return text[: match.start()] + other + text[match.end() :]
+
+
+def synthetic_training_set(
+    documents: Sequence[Document], kinds: Iterable[str] = NEGATIVE_KINDS, seed: int = 0
+) -> TrainingSet:
+    """Gold pairs of line-parallel documents, and their corruptions as negatives."""
+    rng = random.Random(seed)
+    kinds = tuple(kinds)
+    pool = sorted(
+        {m.group() for en, _ in documents for line in en for m in _INNER_NAME.finditer(line)}
+    )
+    out = TrainingSet([], [], [])
+    for d, (en, ko) in enumerate(documents):
+        for i in range(len(en)):
+            en_near, ko_near = _around(en, i, 1), _around(ko, i, 1)
+            out.add(Candidate(_pair(en[i], ko[i]), en_near, ko_near), 1, "gold")
+            for kind in kinds:
+                made = _negative(kind, documents, d, i, pool, rng)
+                if made is not None:
+                    out.add(made, 0, kind)
+    return out
+
+
+def _negative(
+    kind: str, documents: Sequence[Document], d: int, i: int, pool, rng: random.Random
+) -> Candidate | None:
+    en, ko = documents[d]
+    en_near, ko_near = _around(en, i, 1), _around(ko, i, 1)
+    if kind == "random" and len(documents) > 1:
+        other = rng.choice([k for k in range(len(documents)) if k != d])
+        oen, oko = documents[other]
+        k = rng.randrange(len(oko))
+        return Candidate(_pair(en[i], oko[k]), en_near, _around(oko, k, 1))
+    if kind == "shift" and len(ko) > 1:
+        j = i + rng.choice([-1, 1]) if 0 < i < len(ko) - 1 else (1 if i == 0 else i - 1)
+        return Candidate(_pair(en[i], ko[j]), _around(en, j, 1), _around(ko, j, 1))
+    if kind == "truncate":
+        if rng.random() < 0.5:
+            return Candidate(_pair(cut_in_half(en[i]), ko[i]), en_near, ko_near)
+        return Candidate(_pair(en[i], cut_in_half(ko[i])), en_near, ko_near)
+    if kind == "number":
+        side = rng.random() < 0.5
+        changed = change_number(en[i] if side else ko[i], rng)
+        if changed is None:
+            return None
+        pair = _pair(changed, ko[i]) if side else _pair(en[i], changed)
+        return Candidate(pair, en_near, ko_near)
+    if kind == "name":
+        changed = swap_name(en[i], pool, rng)
+        return None if changed is None else Candidate(_pair(changed, ko[i]), en_near, ko_near)
+    if kind == "untranslated":
+        copy = _pair(en[i], en[i]) if rng.random() < 0.7 else _pair(ko[i], ko[i])
+        return Candidate(copy, en_near, ko_near)
+    return None
+
+
+def class_weights(labels: Sequence[int], kinds: Sequence[str]) -> np.ndarray:
+    """Weights giving the positives and the negatives equal mass, split evenly over the
+    negative kinds, so that the calibrated 0.5 means "as likely real as broken"."""
+    counts = Counter(kinds)
+    positives = sum(labels)
+    negative_kinds = [k for k in counts if k != "gold"]
+    weights = np.ones(len(labels))
+    for n, kind in enumerate(kinds):
+        if kind != "gold":
+            weights[n] = positives / (len(negative_kinds) * counts[kind])
+    return weights
+
+
+def fit_model(
+    matrix: np.ndarray,
+    labels: Sequence[int],
+    weights: np.ndarray,
+    metadata: dict[str, object],
+    seed: int = 0,
+) -> QualityModel:
+    """Logistic regression with isotonic calibration on cross-validated scores."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    y = np.asarray(labels)
+    if len(set(y.tolist())) < 2 or min(Counter(y.tolist()).values()) < 5:
+        raise QualityModelError("training needs at least 5 positive and 5 negative pairs")
+    base = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+    calibrated = CalibratedClassifierCV(base, method="isotonic", cv=5, ensemble=False)
+    calibrated.fit(matrix, y, sample_weight=weights)
+    fitted = calibrated.calibrated_classifiers_[0]
+    pipeline = fitted.estimator
+    scaler, regression = pipeline[0], pipeline[-1]
+    isotonic = fitted.calibrators[0]
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    return QualityModel(
+        features=FEATURE_NAMES,
+        mean=scaler.mean_.copy(),
+        scale=scale,
+        coef=regression.coef_[0].copy(),
+        intercept=float(regression.intercept_[0]),
+        iso_x=np.asarray(isotonic.X_thresholds_, dtype=float),
+        iso_y=np.asarray(isotonic.y_thresholds_, dtype=float),
+        metadata=metadata,
+    )
+
+
+def train_on_documents(
+    documents: Sequence[Document],
+    encoder: Encoder,
+    metadata: dict[str, object],
+    seed: int = 0,
+    report: Callable[[str], None] = lambda _: None,
+) -> QualityModel:
+    data = synthetic_training_set(documents, seed=seed)
+    report(f"{sum(data.labels)} positive and {len(data.labels) - sum(data.labels)} negative pairs")
+    matrix = feature_matrix(candidate_features(data.candidates, encoder))
+    counts = dict(Counter(data.kinds))
+    return fit_model(
+        matrix,
+        data.labels,
+        class_weights(data.labels, data.kinds),
+        {**metadata, "training_pairs": counts},
+        seed,
+    )
+
+
+# Store retraining takes a bead as a confident positive when its document pair is mostly
+# aligned and the bead's own evidence agrees: beaten by no neighbour, no rule flag.
+CONFIDENT_COVERAGE = 0.8
+MIN_STORE_POSITIVES = 50
+
+
+def confident_store_documents(store, encoder: Encoder) -> list[Document]:
+    """The store's confident 1-1 alignments as line-parallel documents (bead order)."""
+    documents = []
+    rows = store.db.execute(
+        "SELECT p.id, p.en_doc, p.ko_doc FROM pairs p JOIN aligned_pairs ap ON ap.pair_id = p.id "
+        "WHERE p.ko_doc IS NOT NULL AND ap.en_coverage >= ? AND ap.ko_coverage >= ? ORDER BY p.id",
+        (CONFIDENT_COVERAGE, CONFIDENT_COVERAGE),
+    )
+    for pair_id, en_doc, ko_doc in [tuple(r) for r in rows]:
+        beads = _link_beads(store, pair_id)
+        candidates = document_candidates(
+            _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc), beads
+        )
+        features = candidate_features(candidates, encoder)
+        kept = [
+            c.pair
+            for c, f in zip(candidates, features, strict=True)
+            if f["margin"] > 0 and not pair_flags(c.pair, f, c.duplicate)
+        ]
+        if len(kept) >= 2:
+            documents.append(([p.en for p in kept], [p.ko for p in kept]))
+    return documents
+
+
+def train_on_store(store, report: Callable[[str], None] = lambda _: None) -> QualityModel:
+    encoder = Encoder(store.db)
+    documents = confident_store_documents(store, encoder)
+    positives = sum(len(en) for en, _ in documents)
+    if positives < MIN_STORE_POSITIVES or len(documents) < 2:
+        raise QualityModelError(
+            f"{store.path}: only {positives} confident aligned pairs in {len(documents)} "
+            f"document pairs; need at least {MIN_STORE_POSITIVES} in 2 (align more first)"
+        )
+    return train_on_documents(
+        documents, encoder, {"name": f"store:{Path(store.path).name}"}, report=report
+    )
+
+
+# -- pairs files (bicleaner style) -------------------------------------------------------
+
+MAX_LINE_CHARS = 20_000
+PAIRS_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class PairLine:
+    number: int
+    raw: bytes
+    en: str = ""
+    ko: str = ""
+    problem: str | None = None
+
+
+def parse_pair_line(number: int, raw: bytes) -> PairLine:
+    """Decode and split one ``en<TAB>ko`` line, or say why it cannot be scored."""
+    body = raw[:-1] if raw.endswith(b"\r") else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return PairLine(number, raw, problem="binary")
+    if any(c in text for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x1b"):
+        return PairLine(number, raw, problem="binary")
+    if not text.strip():
+        return PairLine(number, raw, problem="empty")
+    if len(text) > MAX_LINE_CHARS:
+        return PairLine(number, raw, problem="too_long")
+    columns = text.split("\t")
+    if len(columns) != 2:
+        return PairLine(number, raw, problem="no_tab" if len(columns) == 1 else "columns")
+    en, ko = (c.strip() for c in columns)
+    if not en or not ko:
+        return PairLine(number, raw, problem="empty_side")
+    return PairLine(number, raw, en, ko)
+
+
+PROBLEM_MESSAGES = {
+    "binary": "not UTF-8 text (binary data?)",
+    "empty": "empty line",
+    "too_long": f"longer than {MAX_LINE_CHARS:,} characters",
+    "no_tab": "no tab: expected 'english<TAB>korean'",
+    "columns": "more than two tab-separated columns",
+    "empty_side": "one side is empty",
+}
+
+
+def score_pair_lines(
+    lines: Iterable[bytes],
+    write: Callable[[bytes], None],
+    model: QualityModel,
+    encoder: Encoder,
+    warn: Callable[[str], None],
+    source: str = "-",
+    with_flags: bool = False,
+) -> Counter:
+    """Score ``en<TAB>ko`` lines, writing each back with its score as the last column.
+
+    Unscorable lines are written too, with score 0 after an ``unscorable:<reason>``
+    column, and reported on ``warn`` with their line number; nothing is dropped.
+    """
+    counts: Counter = Counter()
+    batch: list[PairLine] = []
+    for number, raw in enumerate(lines, 1):
+        batch.append(parse_pair_line(number, raw.rstrip(b"\n")))
+        if len(batch) >= PAIRS_BATCH:
+            _score_batch(batch, write, model, encoder, warn, source, with_flags, counts)
+            batch = []
+    _score_batch(batch, write, model, encoder, warn, source, with_flags, counts)
+    return counts
+
+
+def _score_batch(batch, write, model, encoder, warn, source, with_flags, counts) -> None:
+    good = [p for p in batch if p.problem is None]
+    scored = iter(
+        score_candidates(
+            line_candidates([p.en for p in good], [p.ko for p in good]), model, encoder
+        )
+    )
+    for line in batch:
+        if line.problem is not None:
+            warn(f"{source}:{line.number}: {PROBLEM_MESSAGES[line.problem]}; written with score 0")
+            write(line.raw + f"\tunscorable:{line.problem}\t0\n".encode())
+            counts["unscorable"] += 1
+            continue
+        result = next(scored)
+        flags = ",".join(result.flags) or "-"
+        extra = f"\t{flags}" if with_flags else ""
+        write(line.raw.rstrip(b"\r") + f"{extra}\t{result.score:.4f}\n".encode())
+        counts["scored"] += 1

@@ -1,0 +1,108 @@
+"""The default aligner on real text with the real encoder (loads in about a second)."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aligners.base import coverage, get_aligner
+from cli import main
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
+
+EN = [
+    "Russian President Vladimir Putin plans to visit North Korea.",
+    "It would be his first visit in 24 years.",
+    "The White House said it was worried.",
+    "Analysts expect the visit after the March 17 election.",
+]
+KO = [
+    "블라디미르 푸틴 러시아 대통령이 북한을 방문할 계획이다.",
+    "성사되면 24년 만의 첫 방문이 된다.",
+    "한편 서울의 날씨는 오늘 맑고 따뜻했다.",
+    "백악관은 우려를 나타냈다.",
+    "전문가들은 3월 17일 대선 이후 방문을 예상한다.",
+]
+
+
+@pytest.fixture(scope="module")
+def aligner():
+    return get_aligner("dari")
+
+
+def test_aligns_translations_and_leaves_an_added_sentence_alone(aligner):
+    beads = aligner.align(EN, KO, "en", "ko")
+    links = [(b.src, b.tgt) for b in beads]
+    assert links == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,)), ((3,), (4,))]
+    assert all(b.score > 0.3 for b in beads if b.is_link)
+    assert coverage(beads, len(EN), len(KO)) == (1.0, 0.8)
+
+
+def test_merges_a_split_sentence(aligner):
+    en = [
+        "The ministry said the economy grew 3.5% last year, and that exports rose sharply.",
+        "Prices fell.",
+    ]
+    ko = [
+        "정부는 지난해 경제가 3.5% 성장했다고 밝혔다.",
+        "수출도 크게 늘었다고 덧붙였다.",
+        "물가는 하락했다.",
+    ]
+    beads = aligner.align(en, ko, "en", "ko")
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0, 1)), ((1,), (2,))]
+
+
+def test_nothing_matches_gives_only_unaligned_sentences(aligner):
+    beads = aligner.align(["12345 67890"], ["서울 날씨 맑음"], "en", "ko")
+    assert all(not b.is_link for b in beads)
+
+
+def test_empty_and_one_sided_documents(aligner):
+    assert aligner.align([], [], "en", "ko") == []
+    assert [(b.src, b.tgt) for b in aligner.align(["Hello."], [], "en", "ko")] == [((0,), ())]
+
+
+def test_a_very_long_sentence_does_not_break_anything(aligner):
+    long_sentence = "word " * 10_000
+    beads = aligner.align([long_sentence, "Prices fell."], ["물가는 하락했다."], "en", "ko")
+    assert [b.tgt for b in beads if b.is_link] == [(0,)]
+
+
+def test_unknown_aligner_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown aligner"):
+        get_aligner("nope")
+
+
+def test_align_and_eval_commands(tmp_path):
+    en, ko = tmp_path / "en.txt", tmp_path / "ko.txt"
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    ko.write_text("\n".join(KO) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["align", str(en), str(ko), "--presegmented"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2].startswith("[]:[2]")
+    predicted = tmp_path / "pred.txt"
+    predicted.write_text(result.output, encoding="utf-8")
+    gold = tmp_path / "gold.txt"
+    gold.write_text("[0]:[0]\n[1]:[1]\n[]:[2]\n[2]:[3]\n[3]:[4]\n", encoding="utf-8")
+    evaluated = runner.invoke(main, ["eval", str(gold), str(predicted)])
+    assert "F1 1.0000" in evaluated.output
+
+
+def test_align_reports_a_missing_file_in_one_line(tmp_path):
+    result = CliRunner().invoke(
+        main, ["align", str(tmp_path / "missing.txt"), str(tmp_path / "x.txt")]
+    )
+    assert result.exit_code == 1
+    assert "missing.txt: no such file" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/evaldata is not available")
+def test_text_berg_document_scores_well_above_length_only(aligner):
+    from benchmarks.bench_align import run_sentence_sets, textberg
+
+    docs = textberg(["test4"])
+    ours = run_sentence_sets(aligner, docs)["strict_f1"]
+    baseline = run_sentence_sets(get_aligner("gale-church"), docs)["strict_f1"]
+    assert ours > 0.8 and ours > baseline

@@ -46,6 +46,7 @@ class DariParameters:
     name_weight: float = 0.1
     max_total: int = 5
     refine: bool = True
+    refine_adjacent: bool = True
 
 
 @dataclass
@@ -177,6 +178,17 @@ class DariAligner:
                 if len(ids) >= 2:
                     wanted[side].add((ids[0], len(ids)))
             if s and t:
+                if (
+                    self.parameters.refine_adjacent
+                    and k + 1 < len(path)
+                    and path[k + 1][0]
+                    and path[k + 1][1]
+                ):
+                    following = path[k + 1]
+                    for side, ids, more in (("src", s, following[0]), ("tgt", t, following[1])):
+                        run = [*ids, *more]
+                        if len(run) <= limit:
+                            wanted[side].add((run[0], len(run)))
                 continue
             side, skipped = ("src", s[0]) if s else ("tgt", t[0])
             for neighbour in (

@@ -248,5 +248,71 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
     )
 
 
+@main.command("score")
+@store_option
+@click.option(
+    "--pairs",
+    "pairs_path",
+    default=None,
+    help="Score an 'english<TAB>korean' file ('-' = stdin) instead of the store.",
+)
+@click.option("-o", "--output", default=None, help="--pairs: output file; --train: model file.")
+@click.option("--model", "model_path", default=None, help="Quality model file (default: shipped).")
+@click.option("--train", is_flag=True, help="Train a model on the store's confident alignments.")
+@click.option("--with-flags", is_flag=True, help="--pairs: add a flags column before the score.")
+def score_command(
+    store_path: str,
+    pairs_path: str | None,
+    output: str | None,
+    model_path: str | None,
+    train: bool,
+    with_flags: bool,
+) -> None:
+    """Score aligned pairs: probability (0-1) that the two sides translate each other.
+
+    Without --pairs, (re)scores every aligned pair in the store and sets rule flags
+    (number_mismatch, partial, untranslated, boilerplate, ...). With --pairs, each line
+    is written back with its score appended as the last column, bicleaner style; lines
+    that cannot be scored are reported on stderr and written with score 0.
+    """
+    import json
+    from pathlib import Path
+
+    from aligners import quality
+    from corpus.store import Store, StoreError
+
+    if train and pairs_path:
+        raise click.UsageError("--train learns from the store; it cannot be combined with --pairs")
+    if train and not output:
+        raise click.UsageError("--train needs -o MODEL (where to write the model)")
+    try:
+        if train:
+            if not Path(store_path).is_file():
+                raise click.ClickException(f"{store_path}: no such store")
+            with Store(store_path) as store:
+                model = quality.train_on_store(store, report=lambda m: click.echo(m, err=True))
+            model.save(output)
+            click.echo(f"wrote {output}")
+            return
+        model = quality.QualityModel.load(model_path)
+        if pairs_path:
+            warn = lambda message: click.echo(message, err=True)  # noqa: E731
+            counts = quality.score_pairs_file(pairs_path, output or "-", model, warn, with_flags)
+            if counts["unscorable"]:
+                click.echo(
+                    f"{counts['unscorable']} line(s) could not be scored (score 0)", err=True
+                )
+            return
+        if not Path(store_path).is_file():
+            raise click.ClickException(f"{store_path}: no such store (run 'dari align' first)")
+        with Store(store_path) as store:
+            summary = quality.score_store(store, model=model)
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    except (quality.QualityModelError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or pairs_path}: {exc.strerror}") from None
+
+
 if __name__ == "__main__":
     main()

@@ -256,7 +256,7 @@ class ScoreSummary:
 
 
 @dataclass(frozen=True)
-class _Bead:
+class BeadIds:
     bead: int
     en_ids: tuple[int, ...]
     ko_ids: tuple[int, ...]
@@ -270,7 +270,7 @@ def _aligned_document_pairs(store) -> list[tuple[int, int, int]]:
     return [tuple(row) for row in rows]
 
 
-def _link_beads(store, pair_id: int) -> list[_Bead]:
+def _link_beads(store, pair_id: int) -> list[BeadIds]:
     beads = []
     for row in store.db.execute(
         "SELECT bead, en_ids, ko_ids FROM alignments WHERE pair_id = ? ORDER BY bead", (pair_id,)
@@ -280,14 +280,14 @@ def _link_beads(store, pair_id: int) -> list[_Bead]:
         except (TypeError, json.JSONDecodeError):
             continue
         if en_ids and ko_ids:
-            beads.append(_Bead(row["bead"], tuple(en_ids), tuple(ko_ids)))
+            beads.append(BeadIds(row["bead"], tuple(en_ids), tuple(ko_ids)))
     return beads
 
 
 def document_candidates(
     en_sentences: dict[int, str],
     ko_sentences: dict[int, str],
-    beads: Sequence[_Bead],
+    beads: Sequence[BeadIds],
     seen: set[tuple[str, str]] | None = None,
 ) -> list[Candidate]:
     """One candidate per link bead; rivals are the sentences just outside the bead."""
@@ -487,23 +487,23 @@ def fit_model(
     """Logistic regression with isotonic calibration on cross-validated scores."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     y = np.asarray(labels)
     if len(set(y.tolist())) < 2 or min(Counter(y.tolist()).values()) < 5:
         raise QualityModelError("training needs at least 5 positive and 5 negative pairs")
-    base = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+    # Standardised by hand rather than in a Pipeline, so that the sample weights reach
+    # the regression as well as the calibrator.
+    mean = np.average(matrix, axis=0, weights=weights)
+    scale = np.sqrt(np.average((matrix - mean) ** 2, axis=0, weights=weights))
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    base = LogisticRegression(C=1.0, max_iter=2000)
     calibrated = CalibratedClassifierCV(base, method="isotonic", cv=5, ensemble=False)
-    calibrated.fit(matrix, y, sample_weight=weights)
+    calibrated.fit((matrix - mean) / scale, y, sample_weight=weights)
     fitted = calibrated.calibrated_classifiers_[0]
-    pipeline = fitted.estimator
-    scaler, regression = pipeline[0], pipeline[-1]
-    isotonic = fitted.calibrators[0]
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    regression, isotonic = fitted.estimator, fitted.calibrators[0]
     return QualityModel(
         features=FEATURE_NAMES,
-        mean=scaler.mean_.copy(),
+        mean=mean,
         scale=scale,
         coef=regression.coef_[0].copy(),
         intercept=float(regression.intercept_[0]),
@@ -667,3 +667,29 @@ def _score_batch(batch, write, model, encoder, warn, source, with_flags, counts)
         extra = f"\t{flags}" if with_flags else ""
         write(line.raw.rstrip(b"\r") + f"{extra}\t{result.score:.4f}\n".encode())
         counts["scored"] += 1
+
+
+def score_pairs_file(
+    source: str,
+    output: str,
+    model: QualityModel,
+    warn: Callable[[str], None],
+    with_flags: bool = False,
+) -> Counter:
+    """Score a pairs file ('-' = stdin) into ``output`` ('-' = stdout)."""
+    import sys
+
+    encoder = Encoder()
+    reader = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
+    try:
+        counts = score_pair_lines(
+            reader, writer.write, model, encoder, warn, source, with_flags=with_flags
+        )
+        writer.flush()
+        return counts
+    finally:
+        if reader is not sys.stdin.buffer:
+            reader.close()
+        if writer is not sys.stdout.buffer:
+            writer.close()

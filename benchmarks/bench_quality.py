@@ -1,0 +1,157 @@
+"""Quality-score benchmark on the held-out (odd-numbered) NTREX-128 documents.
+
+Reports: the AUC of the score for gold line pairs against hard negatives made from them
+(a neighbouring line, one number changed, one side cut in half, a name swapped), overall
+and per kind; a 10-bin calibration table (mean predicted vs observed share of real pairs,
+with real and broken pairs weighted equally as in training); throughput; and, with
+``--kept``, precision/recall of the pairs kept at 0.5 / 0.7 after aligning noisy NTREX
+with the dari aligner. Usage:
+
+    python -m benchmarks.bench_quality [--model FILE] [--cache FILE] [--kept] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from aligners.quality import (
+    HARD_NEGATIVE_KINDS,
+    NEGATIVE_KINDS,
+    QualityModel,
+    class_weights,
+    score_candidates,
+    synthetic_training_set,
+)
+from benchmarks.bench_align import NTREX, _split_lines, beads_to_line_links, ntrex_documents
+from benchmarks.train_quality import TRAIN_PARITY, cached_encoder, ntrex_line_documents
+
+TEST_PARITY = 1 - TRAIN_PARITY
+THRESHOLDS = (0.5, 0.7)
+
+
+def auc_report(scores: np.ndarray, labels: np.ndarray, kinds: list[str]) -> dict[str, float]:
+    hard = np.isin(kinds, ["gold", *HARD_NEGATIVE_KINDS])
+    report = {"hard_negatives": round(roc_auc_score(labels[hard], scores[hard]), 4)}
+    gold = np.array(kinds) == "gold"
+    for kind in NEGATIVE_KINDS:
+        chosen = gold | (np.array(kinds) == kind)
+        if chosen.sum() > gold.sum():
+            report[kind] = round(roc_auc_score(labels[chosen], scores[chosen]), 4)
+    return report
+
+
+def calibration_table(
+    scores: np.ndarray, labels: np.ndarray, weights: np.ndarray, bins: int = 10
+) -> list[dict[str, float]]:
+    rows = []
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    for b in range(bins):
+        inside = which == b
+        if not inside.any():
+            continue
+        w = weights[inside]
+        rows.append(
+            {
+                "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                "pairs": int(inside.sum()),
+                "predicted": round(float(np.average(scores[inside], weights=w)), 3),
+                "observed": round(float(np.average(labels[inside], weights=w)), 3),
+            }
+        )
+    return rows
+
+
+def expected_calibration_error(rows: list[dict[str, float]], total: int) -> float:
+    return round(sum(r["pairs"] / total * abs(r["predicted"] - r["observed"]) for r in rows), 4)
+
+
+def kept_pairs_report(model: QualityModel, encoder) -> dict[str, dict[str, float]]:
+    """Align noisy held-out NTREX with dari, score each link, and compare the kept links
+    (score >= threshold) with the gold line links."""
+    from aligners.base import get_aligner
+    from aligners.quality import BeadIds as Bead
+    from aligners.quality import document_candidates
+
+    aligner = get_aligner("dari", encoder=encoder)
+    predictions = []
+    for en_lines, ko_lines, gold in ntrex_documents(noisy=True, parity=TEST_PARITY):
+        en, en_owner = _split_lines(en_lines, "en")
+        ko, ko_owner = _split_lines(ko_lines, "ko")
+        beads = [b for b in aligner.align(en, ko, "en", "ko") if b.is_link]
+        candidates = document_candidates(
+            dict(enumerate(en)),
+            dict(enumerate(ko)),
+            [Bead(n, b.src, b.tgt) for n, b in enumerate(beads)],
+        )
+        scored = score_candidates(candidates, model, encoder)
+        gold_links = {g for g in gold if g[0] and g[1]}
+        predictions.append((beads, [s.score for s in scored], en_owner, ko_owner, gold_links))
+    report = {}
+    for threshold in (0.0, *THRESHOLDS):
+        correct = kept = total_gold = 0
+        for beads, scores, en_owner, ko_owner, gold_links in predictions:
+            keep = [b for b, s in zip(beads, scores, strict=True) if s >= threshold]
+            links = {
+                link
+                for link in beads_to_line_links(keep, en_owner, ko_owner)
+                if link[0] and link[1]
+            }
+            kept += len(links)
+            correct += len(links & gold_links)
+            total_gold += len(gold_links)
+        report[f">={threshold}"] = {
+            "kept_links": kept,
+            "precision": round(correct / kept, 4) if kept else 0.0,
+            "recall": round(correct / total_gold, 4) if total_gold else 0.0,
+        }
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--cache", default=None, help="SQLite file keeping sentence embeddings")
+    parser.add_argument("--kept", action="store_true", help="also align noisy NTREX and report P/R")
+    parser.add_argument("--json", default=None, help="write the results to this file")
+    args = parser.parse_args(argv)
+    if not NTREX.is_dir():
+        print(f"{NTREX}: NTREX-128 data not found", file=sys.stderr)
+        return 1
+    model = QualityModel.load(args.model)
+    encoder = cached_encoder(args.cache)
+    data = synthetic_training_set(ntrex_line_documents(TEST_PARITY), seed=1)
+    started = time.perf_counter()
+    scored = score_candidates(data.candidates, model, encoder)
+    elapsed = time.perf_counter() - started
+    scores = np.array([s.score for s in scored])
+    labels = np.array(data.labels)
+    weights = class_weights(data.labels, data.kinds)
+    table = calibration_table(scores, labels, weights)
+    results = {
+        "test_pairs": {k: data.kinds.count(k) for k in ("gold", *NEGATIVE_KINDS)},
+        "auc": auc_report(scores, labels, data.kinds),
+        "calibration": table,
+        "expected_calibration_error": expected_calibration_error(table, len(scores)),
+        "throughput_pairs_per_s": round(len(scores) / elapsed, 1),
+        "throughput_note": "features + model; embeddings cached"
+        if args.cache
+        else "features + model + encoding",
+    }
+    if args.kept:
+        results["kept_after_alignment_noisy"] = kept_pairs_report(model, encoder)
+    print(json.dumps(results, indent=1))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(results, out, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Quality scores: rule flags, the model file, calibration range, store scoring, --pairs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from aligners.embedding import DIMENSION, MODEL_NAME, text_key
+from aligners.features import FEATURE_NAMES, PairInput, pair_features, pair_flags
+from aligners.quality import (
+    DEFAULT_MODEL_PATH,
+    HARD_NEGATIVE_KINDS,
+    QualityModel,
+    QualityModelError,
+    fit_model,
+    line_candidates,
+    parse_pair_line,
+    score_store,
+)
+from cli import main
+from corpus.store import Store
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+NTREX = SHARED / "evaldata" / "ntrex128-en-ko"
+
+CLEAN_EN = "President Moon Jae-in met 35 business leaders in Seoul on Tuesday."
+CLEAN_KO = "문재인 대통령은 화요일 서울에서 기업인 35명을 만났다."
+
+
+def flags_of(en: str, ko: str, duplicate: bool = False) -> list[str]:
+    unit = np.zeros(DIMENSION, dtype=np.float32)
+    unit[0] = 1.0
+    pair = PairInput(en, ko)
+    empty = np.zeros((0, DIMENSION), dtype=np.float32)
+    return pair_flags(pair, pair_features(pair, unit, unit, empty, empty), duplicate)
+
+
+def test_clean_pair_has_no_flags():
+    assert flags_of(CLEAN_EN, CLEAN_KO) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "en", "ko"),
+    [
+        ("number_mismatch", CLEAN_EN, CLEAN_KO.replace("35", "36")),
+        ("name_mismatch", CLEAN_EN, "문재인 대통령은 화요일 서울에서 BBC 기자 35명을 만났다."),
+        ("partial", CLEAN_EN + " " + CLEAN_EN.replace("35", "35"), CLEAN_KO[:20]),
+        ("untranslated", CLEAN_EN, CLEAN_EN),
+        ("untranslated", CLEAN_EN, "Le président a rencontré 35 chefs d'entreprise mardi."),
+        ("length_outlier", CLEAN_EN * 4, "문재인 대통령은 35명을 만났다."),
+        (
+            "boilerplate",
+            "Copyright 2024 Hankyoreh. All Rights Reserved.",
+            "무단 전재 및 재배포 금지",
+        ),
+        ("boilerplate", "Please direct questions or comments to [english@hani.co.kr]", "문의 바람"),
+        ("boilerplate", "By Kim Min-ji", "김민지 기자"),
+        ("too_short", "Yes.", "네."),
+    ],
+)
+def test_each_flag_fires_on_its_example(flag, en, ko):
+    assert flag in flags_of(en, ko)
+
+
+def test_duplicate_flag_marks_the_repeat_only():
+    candidates = line_candidates(
+        [CLEAN_EN, "Other text here.", CLEAN_EN], [CLEAN_KO, "다른", CLEAN_KO]
+    )
+    assert [c.duplicate for c in candidates] == [False, False, True]
+    assert "duplicate" in flags_of(CLEAN_EN, CLEAN_KO, duplicate=True)
+
+
+def tiny_model(tmp_path: Path) -> QualityModel:
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(200, len(FEATURE_NAMES)))
+    labels = (matrix[:, 2] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    return fit_model(matrix, labels.tolist(), np.ones(200), {"name": "tiny"})
+
+
+def test_model_file_round_trips(tmp_path):
+    model = tiny_model(tmp_path)
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = QualityModel.load(path)
+    matrix = np.random.default_rng(1).normal(size=(50, len(FEATURE_NAMES)))
+    assert np.allclose(loaded.predict(matrix), model.predict(matrix))
+    assert loaded.metadata["name"] == "tiny"
+
+
+def test_broken_model_files_are_refused(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(QualityModelError, match="cannot read"):
+        QualityModel.load(path)
+    data = tiny_model(tmp_path).to_dict()
+    data["features"] = data["features"][:-1]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(QualityModelError, match="features"):
+        QualityModel.load(path)
+
+
+def test_shipped_model_gives_probabilities_and_orders_by_cosine():
+    model = QualityModel.load()
+    assert DEFAULT_MODEL_PATH.is_file()
+    rng = np.random.default_rng(2)
+    extreme = rng.normal(scale=50, size=(500, len(FEATURE_NAMES)))
+    probabilities = model.predict(extreme)
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+    base = dict.fromkeys(FEATURE_NAMES, 0.0) | {
+        "numbers_dice": 1.0,
+        "hangul_ko": 1.0,
+        "length_logprob": -0.5,
+    }
+    good = base | {"cosine": 0.8, "margin": 0.5}
+    bad = base | {"cosine": 0.1, "margin": -0.3}
+    rows = np.array([[r[n] for n in FEATURE_NAMES] for r in (good, bad)])
+    high, low = model.predict(rows)
+    assert high > 0.8 > 0.2 > low
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (b"", "empty"),
+        (b"only english here", "no_tab"),
+        (b"a\tb\tc", "columns"),
+        (b"x" * 100_000 + b"\t" + "가".encode(), "too_long"),
+        (b"\xff\xfe\x00junk\tmore", "binary"),
+        (b"english\t ", "empty_side"),
+        (b"english\t\xed\x95\x9c", None),
+    ],
+)
+def test_pair_lines_are_parsed_or_rejected_with_a_reason(raw, problem):
+    assert parse_pair_line(1, raw).problem == problem
+
+
+def _store_with_one_aligned_document(path: Path) -> Store:
+    store = Store(path)
+    en = [CLEAN_EN, "The talks lasted two hours.", "Please direct questions to news@example.com"]
+    ko = [CLEAN_KO, "회담은 2시간 동안 이어졌다.", "문의는 news@example.com"]
+    with store.transaction() as db:
+        for doc_id, lang, sentences in ((1, "en", en), (2, "ko", ko)):
+            db.execute(
+                "INSERT INTO documents (id, article_id, lang, title, source_format, content_hash, "
+                "paragraphs) VALUES (?, ?, ?, 't', 'test', ?, '[]')",
+                (doc_id, f"doc-{lang}", lang, f"hash-{lang}"),
+            )
+            db.executemany(
+                "INSERT INTO sentences VALUES (?, ?, 0, 'body', 0, 0, ?)",
+                [(doc_id, i, s) for i, s in enumerate(sentences)],
+            )
+        db.execute(
+            "INSERT INTO pairs (id, en_doc, ko_doc, method, confidence) VALUES (1, 1, 2, 't', 1)"
+        )
+        beads = [([0], [0]), ([1], [1]), ([2], [2]), ([], [])]
+        db.executemany(
+            "INSERT INTO alignments (pair_id, bead, en_ids, ko_ids) VALUES (1, ?, ?, ?)",
+            [(n, json.dumps(e), json.dumps(k)) for n, (e, k) in enumerate(beads)],
+        )
+        db.execute("INSERT INTO aligned_pairs VALUES (1, 'dari', 1.0, 1.0, '[]')")
+        # Cached vectors, so the test never loads the sentence encoder: translations
+        # share a direction, different sentences do not.
+        for n, (e, k) in enumerate(zip(en, ko, strict=True)):
+            vector = np.zeros(DIMENSION, dtype=np.float32)
+            vector[n] = 1.0
+            for text in (e, k):
+                db.execute(
+                    "INSERT INTO embeddings VALUES (?, ?, ?)",
+                    (text_key(text), MODEL_NAME, vector.tobytes()),
+                )
+    return store
+
+
+def test_score_store_writes_scores_components_and_flags(tmp_path):
+    with _store_with_one_aligned_document(tmp_path / "s.sqlite") as store:
+        summary = score_store(store).as_dict()
+        rows = store.db.execute(
+            "SELECT bead, score, components, flags FROM alignments ORDER BY bead"
+        ).fetchall()
+        coverage = store.db.execute("SELECT en_coverage FROM aligned_pairs").fetchone()[0]
+    assert summary["sentence_pairs"] == 3 and summary["document_pairs"] == 1
+    scores = [r["score"] for r in rows[:3]]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] > 0.5
+    assert set(json.loads(rows[0]["components"])) == set(FEATURE_NAMES)
+    assert "boilerplate" in json.loads(rows[2]["flags"])
+    assert rows[3]["score"] is None  # the empty bead is not a sentence pair
+    assert coverage == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NTREX.is_dir(), reason="needs ../shared/evaldata/ntrex128-en-ko")
+def test_gold_ntrex_lines_outscore_their_hard_negatives():
+    from sklearn.metrics import roc_auc_score
+
+    from aligners.embedding import Encoder
+    from aligners.quality import score_candidates, synthetic_training_set
+
+    en = (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").split("\n")[17:37]
+    ko = (NTREX / "newstest2019-ref.kor.txt").read_text(encoding="utf-8").split("\n")[17:37]
+    data = synthetic_training_set([(en, ko)], kinds=HARD_NEGATIVE_KINDS, seed=3)
+    scores = [s.score for s in score_candidates(data.candidates, QualityModel.load(), Encoder())]
+    assert roc_auc_score(data.labels, scores) >= 0.9
+
+
+@pytest.mark.slow
+def test_pairs_bad_input_is_reported_and_nothing_dropped(tmp_path):
+    lines = [
+        f"{CLEAN_EN}\t{CLEAN_KO}".encode(),
+        b"",
+        b"no tab on this line",
+        b"one\ttwo\tthree",
+        ("x" * 100_000 + "\t가").encode(),
+        b"\xff\xfe\x00\x01binary",
+        "The talks lasted two hours.\t회담은 2시간 동안 이어졌다.".encode(),
+    ]
+    source = tmp_path / "pairs.tsv"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "scored.tsv"
+    result = CliRunner().invoke(main, ["score", "--pairs", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for number in (2, 3, 4, 5, 6):
+        assert f"pairs.tsv:{number}:" in result.stderr
+    written = out.read_bytes().rstrip(b"\n").split(b"\n")
+    assert len(written) == len(lines)
+    for number, line in enumerate(written, 1):
+        assert line.startswith(lines[number - 1])
+        if number in (1, 7):
+            assert 0.0 <= float(line.rsplit(b"\t", 1)[1]) <= 1.0
+        else:
+            assert line.endswith(b"\t0") and b"unscorable:" in line

@@ -248,6 +248,74 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
     )
 
 
+@main.command("run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, help="Folder for the corpus files.")
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    envvar="DARI_STORE",
+    type=click.Path(dir_okay=False),
+    help="SQLite corpus store [default: OUTDIR/dari.sqlite].",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--formats",
+    default="tmx,jsonl",
+    show_default=True,
+    help=f"Comma-separated export formats ({', '.join(export.FORMATS)}).",
+)
+@click.option("--min-score", type=float, default=None, help="Export pairs scoring at least X.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars and no summary text.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each stage and the export reports.")
+def run_command(
+    inputs: tuple[str, ...],
+    outdir: str,
+    store_path: str | None,
+    workers: int,
+    formats: str,
+    min_score: float | None,
+    quiet: bool,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    """Ingest, pair, align, score and export in one go; reruns only do new work.
+
+    Problem files and pairs are listed on stderr and the exit status is 1, but the
+    rest of the corpus is still written. Interrupted runs keep what they finished.
+    """
+    import json
+    import logging
+
+    from corpus.export import ExportError
+    from corpus.pipeline import PipelineError, parse_formats, run_pipeline
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    try:
+        summary = run_pipeline(
+            inputs,
+            outdir,
+            store_path=store_path,
+            workers=workers,
+            formats=parse_formats(formats),
+            min_score=min_score,
+            quiet=quiet,
+        )
+    except (PipelineError, ExportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: finished work is kept in the store; rerun to continue", err=True)
+        raise SystemExit(130) from None
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo("\n".join(summary.lines()))
+    if summary.failed:
+        raise SystemExit(1)
+
+
 @main.command("score")
 @store_option
 @click.option(

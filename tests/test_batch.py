@@ -18,8 +18,8 @@ from aligners.batch import (
 from corpus.ingest import ingest_paths
 from corpus.store import Store
 
-# Three short article pairs. The first English article links its original; the second
-# does not; the third Korean original has extra paragraphs the English edition dropped.
+# Three short article pairs. The first and third English articles link their originals,
+# the second does not; the third Korean original has paragraphs the English edition dropped.
 ARTICLES = [
     {
         "id": "en-rail",
@@ -64,6 +64,7 @@ ARTICLES = [
         "title": "Panda twins born at Everland",
         "published": "2024-05-01T09:00:00+09:00",
         "url": "https://english.example.com/zoo",
+        "original_url": "https://www.example.co.kr/zoo",
         "text": "Twin giant pandas were born at Everland on Friday.\n\nKeepers said the cubs "
         "are healthy.",
     },
@@ -159,24 +160,6 @@ def test_aligns_each_pair_once_with_sentence_ids_and_coverage(ingested, tmp_path
     redo = align_pending(store, redo=True)
     assert redo.aligned == 3 and beads_of(store) == before
     store.close()
-
-
-@pytest.mark.slow
-def test_two_workers_write_the_same_store_as_one(ingested, tmp_path):
-    one = fresh_store(ingested, tmp_path / "one")
-    align_pending(one)
-    two = fresh_store(ingested, tmp_path / "two")
-    calls: list[tuple[int, int]] = []
-    summary = align_pending(two, workers=2, progress=lambda d, t: calls.append((d, t)))
-    assert summary.aligned == 3
-    assert calls[0] == (0, 3) and calls[-1] == (3, 3)
-    assert beads_of(two) == beads_of(one)
-    assert coverage_rows(two) == coverage_rows(one)
-    # Workers hand their new embeddings to the parent, which stores them.
-    count = "SELECT COUNT(*) FROM embeddings"
-    assert two.db.execute(count).fetchone()[0] == one.db.execute(count).fetchone()[0] > 0
-    one.close()
-    two.close()
 
 
 class _Exploding:

@@ -170,7 +170,7 @@ def _run_stages(
 ) -> None:
     from aligners.batch import align_pending
     from aligners.embedding import Encoder
-    from aligners.quality import score_store
+    from aligners.quality import QualityModelError, score_store
     from corpus.pairing import pair_store
 
     encoder = Encoder(db=store.db)
@@ -188,7 +188,11 @@ def _run_stages(
             encoder=encoder,
         ).as_dict()
     with _stage(summary, "score"):
-        summary.scoring = score_store(store).as_dict()
+        try:
+            summary.scoring = score_store(store).as_dict()
+        except QualityModelError as exc:
+            # Alignments are committed; a fixed model and a rerun pick up from here.
+            raise PipelineError(f"scoring: {exc}") from None
 
 
 def _ingest(

@@ -14,8 +14,14 @@ piece of evidence a reviewer would look at:
   3.25%); Dice of the normalised number bags and the count of unmatched numbers.
 - ``names_shared`` / ``names_missing``: romanised Hangul names matched to English names,
   and Latin-script names (BBC, NATO, iPhone) on the Korean side that the English lacks.
+- ``names_similarity``: for each capitalised English name inside the sentence, the best
+  match among the Korean side's romanised words, compared on consonant skeletons as well
+  (트럼프 -> teureompeu -> trmp = Trump -> trmp); the worst such name. A swapped name
+  has no counterpart.
 - ``hangul_ko`` / ``hangul_en`` / ``identical``: the Korean side is Korean, the English
   side is not, and the two are not one text copied.
+- ``end_mismatch``: one side ends like a finished sentence and the other does not; a
+  side cut short (a partial translation, a bad segmentation) stops mid-sentence.
 - ``bead_merge`` / ``bead_unbalanced``: sentences beyond 1-1 and their imbalance; merges
   are less certain than 1-1 links.
 
@@ -30,12 +36,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 import regex
 
 from aligners.length import length_log_probability
-from aligners.names import _english_names, shared_tokens
+from aligners.names import romanise, shared_tokens
 from aligners.numbers import number_tokens
 from corpus.language import detect_language, hangul_share
 
@@ -48,11 +55,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "numbers_missing",
     "names_shared",
     "names_missing",
+    "names_similarity",
     "hangul_ko",
     "hangul_en",
     "identical",
     "bead_merge",
     "bead_unbalanced",
+    "end_mismatch",
 )
 
 FLAG_NAMES: tuple[str, ...] = (
@@ -99,6 +108,68 @@ _SMALL_NUMBERS = {
     )
 }
 _WORD = regex.compile(r"\p{L}+")
+_FINAL = regex.compile(r"[.!?。？！…:;\"'”’)\]]\s*$")
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALED = regex.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", regex.I)
+_INNER_NAME = regex.compile(r"(?<=\S\s)\p{Lu}[\p{L}'’-]{2,}")
+_HANGUL_WORD = regex.compile(r"\p{Hangul}{2,}")
+_VOWELS = regex.compile(r"[aeiouwyh]")
+_CONSONANT_CLASSES = str.maketrans("gqczlbfdx", "kkjjrpptk")
+# Capitalised words that Korean translates rather than transliterates.
+_NOT_NAMES = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "president",
+        "minister",
+        "prime",
+        "the",
+        "this",
+        "that",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "lord",
+        "king",
+        "queen",
+        "prince",
+        "university",
+        "party",
+        "house",
+        "state",
+        "states",
+        "united",
+        "national",
+        "north",
+        "south",
+        "east",
+        "west",
+        "new",
+        "city",
+        "court",
+        "police",
+        "army",
+    ]
+)
 _LATIN_NAME = regex.compile(r"(?<![\p{L}\p{N}])[\p{Latin}][\p{Latin}\p{N}&.'-]*[\p{Latin}\p{N}]")
 _BOILERPLATE = regex.compile(
     r"""
@@ -133,7 +204,19 @@ class PairInput:
 def english_numbers(text: str) -> list[str]:
     """number_tokens plus the small number words ("two") Korean writes as digits."""
     words = [_SMALL_NUMBERS[w.lower()] for w in _WORD.findall(text) if w.lower() in _SMALL_NUMBERS]
-    return number_tokens(text) + words
+    return scaled_number_tokens(text) + words
+
+
+def scaled_number_tokens(text: str) -> list[str]:
+    """number_tokens with "2.5 million" read as 2500000, as Korean writes it (250만)."""
+    tokens = number_tokens(text)
+    for match in _SCALED.finditer(text):
+        base = number_tokens(match.group(1))
+        if base and base[0] in tokens:
+            tokens.remove(base[0])
+            value = float(base[0]) * _SCALES[match.group(2).lower()]
+            tokens.append(f"{value:g}" if value != int(value) else str(int(value)))
+    return tokens
 
 
 def number_agreement(en: str, ko: str) -> tuple[float, int]:
@@ -143,7 +226,7 @@ def number_agreement(en: str, ko: str) -> tuple[float, int]:
     not penalise a pair whose Korean has no digits.
     """
     ko_bag = Counter(number_tokens(ko))
-    en_bag = Counter(number_tokens(en))
+    en_bag = Counter(scaled_number_tokens(en))
     for word in english_numbers(en)[sum(en_bag.values()) :]:
         if ko_bag[word] > en_bag[word]:
             en_bag[word] += 1
@@ -169,8 +252,34 @@ def name_agreement(en: str, ko: str) -> tuple[int, int]:
     return len(ko_tokens[0]), len(missing)
 
 
-def english_name_count(en: str) -> int:
-    return len(_english_names(en))
+def _skeleton(word: str) -> str:
+    """First letter and consonants, in classes romanisation confuses (k/g, j/ch, r/l,
+    p/b/f, t/d): transliteration adds and changes vowels and voicing most."""
+    return (word[:1] + _VOWELS.sub("", word[1:])).translate(_CONSONANT_CLASSES)
+
+
+def _similarity(a: str, b: str) -> float:
+    return max(
+        SequenceMatcher(None, a, b).ratio(),
+        SequenceMatcher(None, _skeleton(a), _skeleton(b)).ratio(),
+    )
+
+
+def names_similarity(en: str, ko: str) -> float:
+    """The worst-matched English name's best similarity to a word of the Korean side
+    (romanised Hangul, or Latin as written); 1.0 when the English names no one."""
+    names = {_fold(m) for m in _INNER_NAME.findall(en)} - _NOT_NAMES
+    names = {n for n in names if len(n) >= 3}
+    if not names:
+        return 1.0
+    korean = {_fold(w) for w in _LATIN_NAME.findall(ko)}
+    for word in _HANGUL_WORD.findall(ko):
+        # whole word, without a particle, and surname / given name of a Korean name
+        forms = {word, word[:-1], word[:1], word[1:]}
+        korean.update(romanise(form) for form in forms if form)
+    if not korean:
+        return 0.0
+    return min(max(_similarity(name, k) for k in korean) for name in names)
 
 
 def letters(text: str) -> int:
@@ -214,12 +323,18 @@ def pair_features(
         "numbers_missing": float(min(numbers_missing, 5)),
         "names_shared": float(min(names_shared, 5)),
         "names_missing": float(min(names_missing, 5)),
+        "names_similarity": names_similarity(pair.en, pair.ko),
         "hangul_ko": hangul_share(pair.ko),
         "hangul_en": hangul_share(pair.en),
         "identical": float(normalise(pair.en) == normalise(pair.ko)),
         "bead_merge": float(min(max(merge, 0), 4)),
         "bead_unbalanced": float(min(abs(pair.en_sentences - pair.ko_sentences), 3)),
+        "end_mismatch": float(ends_sentence(pair.en) != ends_sentence(pair.ko)),
     }
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_FINAL.search(text))
 
 
 def pair_flags(pair: PairInput, features: dict[str, float], duplicate: bool = False) -> list[str]:

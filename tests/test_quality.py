@@ -112,6 +112,7 @@ def test_shipped_model_gives_probabilities_and_orders_by_cosine():
     assert np.all((probabilities >= 0) & (probabilities <= 1))
     base = dict.fromkeys(FEATURE_NAMES, 0.0) | {
         "numbers_dice": 1.0,
+        "names_similarity": 1.0,
         "hangul_ko": 1.0,
         "length_logprob": -0.5,
     }
@@ -233,3 +234,47 @@ def test_pairs_bad_input_is_reported_and_nothing_dropped(tmp_path):
             assert 0.0 <= float(line.rsplit(b"\t", 1)[1]) <= 1.0
         else:
             assert line.endswith(b"\t0") and b"unscorable:" in line
+
+
+def test_names_similarity_drops_for_a_swapped_name():
+    from aligners.features import names_similarity
+
+    ko = "도널드 트럼프 대통령은 하노이에서 김정은을 만났다."
+    real = names_similarity("President Donald Trump met Kim Jong-un in Hanoi.", ko)
+    swapped = names_similarity("President Donald Trump met Kim Jong-un in Paris.", ko)
+    assert real > 0.8 > 0.5 > swapped
+    assert names_similarity("It rained all day.", "하루 종일 비가 왔다.") == 1.0
+
+
+def test_english_scale_words_match_korean_units():
+    from aligners.features import number_agreement
+
+    assert number_agreement(
+        "The firm lost 2.5 million dollars.", "회사는 250만 달러를 잃었다."
+    ) == (
+        1.0,
+        0,
+    )
+    assert number_agreement("Two people died.", "2명이 숨졌다.") == (1.0, 0)
+    assert number_agreement("Three people died.", "2명이 숨졌다.")[1] > 0
+
+
+def test_synthetic_negatives_are_the_promised_corruptions():
+    from aligners.quality import NEGATIVE_KINDS, class_weights, synthetic_training_set
+
+    en = [f"Minister Park Jin said {n} ships left Busan on day {n}." for n in range(1, 6)]
+    ko = [f"박진 장관은 {n}일 부산에서 배 {n}척이 떠났다고 말했다." for n in range(1, 6)]
+    other = (["Officials in Lagos counted 40 boats."] * 2, ["라고스 당국은 배 40척을 셌다."] * 2)
+    data = synthetic_training_set([(en, ko), other], seed=0)
+    by_kind = {}
+    for candidate, label, kind in zip(data.candidates, data.labels, data.kinds, strict=True):
+        assert label == (kind == "gold")
+        by_kind.setdefault(kind, []).append(candidate.pair)
+    assert set(by_kind) == {"gold", *NEGATIVE_KINDS}
+    assert all(p.en == p.ko for p in by_kind["untranslated"])
+    first_truncated = by_kind["truncate"][0]
+    assert len(first_truncated.en) < len(en[0]) or len(first_truncated.ko) < len(ko[0])
+    assert all(p.en not in en or p.ko not in ko for p in by_kind["number"])
+    weights = class_weights(data.labels, data.kinds)
+    gold = np.array(data.kinds) == "gold"
+    assert weights[~gold].sum() == pytest.approx(weights[gold].sum())

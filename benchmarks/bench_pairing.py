@@ -1,0 +1,264 @@
+"""Document pairing benchmark on NTREX-128 rendered as articles (issue #4).
+
+Scenarios, each in a fresh store:
+
+* ``plain``: all 123 documents, shuffled, no links, no dates: pairing by content alone.
+* ``orphans-en``: English of every other document, Korean of all; ``orphans-ko``: the
+  reverse. Precision must stay 100%; every English orphan must stay unpaired with a reason.
+* ``dated``: Korean a day (and up to five hours) before the English, as the renderer
+  dates them; then the same with a window too narrow to reach, which must pair nothing.
+* ``load``: documents replicated with perturbations (each replica drops a different
+  random share of paragraphs on both sides, and is shifted five days) to 1k and 10k
+  English articles, each with its Korean; timed with the sentence embeddings already
+  computed (encoding throughput is reported separately, from the first run).
+
+Usage::
+
+    python -m benchmarks.bench_pairing [--sizes 1000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+from aligners.embedding import Encoder
+from benchmarks.ntrex_articles import DEFAULT_DATA_DIR, NtrexDocument, load_documents
+from corpus.article import Article, Paragraph
+from corpus.pairing import list_pairs, pair_store
+from corpus.segment import segment_article
+from corpus.store import Store, StoredSentence
+
+
+@dataclass(frozen=True)
+class Side:
+    """One language of one document, segmented once; replicas reuse its sentences."""
+
+    article: Article
+    sentences: tuple[StoredSentence, ...]
+
+
+def make_article(document: NtrexDocument, lang: str, *, dated: bool) -> Article:
+    lines = document.english if lang == "en" else document.korean
+    ident = document.english_id if lang == "en" else document.korean_id
+    published = document.english_published if lang == "en" else document.korean_published
+    return Article(
+        id=ident,
+        language=lang,
+        title=lines[0],
+        paragraphs=[Paragraph(line) for line in lines[1:]],
+        published=published if dated else None,
+        source_format="bench",
+        content_hash=f"{ident}:{'dated' if dated else 'undated'}",
+    )
+
+
+def segmented(documents: Sequence[NtrexDocument]) -> dict[tuple[int, str], Side]:
+    sides = {}
+    for document in documents:
+        for lang in ("en", "ko"):
+            article = make_article(document, lang, dated=True)
+            sides[document.index, lang] = Side(article, tuple(segment_article(article)))
+    return sides
+
+
+def perturbed(side: Side, replica: int, dropped: set[int], dated: bool) -> tuple[Article, list]:
+    """A replica: paragraphs in ``dropped`` removed, id suffixed, dates shifted by 5 days."""
+    article = side.article
+    shift = timedelta(days=5 * replica)
+    copy = replace(
+        article,
+        id=f"{article.id}-r{replica}" if replica else article.id,
+        published=article.published + shift if dated and article.published else None,
+        content_hash=f"{article.id}-r{replica}-{dated}",
+        paragraphs=list(article.paragraphs),
+    )
+    kept = [s for s in side.sentences if s.paragraph not in dropped]
+    return copy, [replace(s, idx=i) for i, s in enumerate(kept)]
+
+
+def build_store(path: Path, items: list[tuple[Article, list]]) -> Store:
+    store = Store(path)
+    for article, sentences in items:
+        store.add_article(article, None, sentences)
+    return store
+
+
+@dataclass
+class Score:
+    correct: int
+    wrong: int
+    unpaired: int
+    unpaired_with_reason: int
+    expected: int
+
+    @property
+    def precision(self) -> float:
+        made = self.correct + self.wrong
+        return self.correct / made if made else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.expected if self.expected else 1.0
+
+
+def score(store: Store) -> Score:
+    """An English article is right when its Korean id is its own with 'ko' for 'en'."""
+    pairs = list_pairs(store)
+    unpaired = [r for r in list_pairs(store, unpaired=True) if r.en_id]
+    korean = {a.id for _, a in store.articles("ko")}
+    expected_ids = {a.id for _, a in store.articles("en") if _counterpart(a.id) in korean}
+    correct = sum(1 for r in pairs if r.ko_id == _counterpart(r.en_id))
+    return Score(
+        correct=correct,
+        wrong=len(pairs) - correct,
+        unpaired=len(unpaired),
+        unpaired_with_reason=sum(1 for r in unpaired if r.note),
+        expected=len(expected_ids),
+    )
+
+
+_NUMBER_MAP: dict[str, str] = {}
+
+
+def _counterpart(en_id: str) -> str:
+    return _NUMBER_MAP.get(en_id, "")
+
+
+def register_answers(documents: Sequence[NtrexDocument], replicas: int) -> None:
+    for d in documents:
+        for r in range(replicas):
+            suffix = f"-r{r}" if r else ""
+            _NUMBER_MAP[d.english_id + suffix] = d.korean_id + suffix
+
+
+def run(
+    name: str,
+    items: list[tuple[Article, list]],
+    encoder: Encoder,
+    workdir: Path,
+    **options: object,
+) -> tuple[Score, dict, float]:
+    store = build_store(workdir / f"{name}.sqlite", items)
+    started = time.perf_counter()
+    summary = pair_store(store, encoder=encoder, **options)
+    elapsed = time.perf_counter() - started
+    result = score(store)
+    store.close()
+    line = (
+        f"{name:<22} correct {result.correct}/{result.expected}  wrong {result.wrong}  "
+        f"precision {result.precision:.1%}  recall {result.recall:.1%}  "
+        f"unpaired {result.unpaired} (with reason {result.unpaired_with_reason})  "
+        f"{elapsed:.1f} s"
+    )
+    print(line, flush=True)
+    return result, summary.as_dict(), elapsed
+
+
+def scenario_items(
+    documents: Sequence[NtrexDocument],
+    sides: dict[tuple[int, str], Side],
+    *,
+    english: Sequence[int],
+    korean: Sequence[int],
+    dated: bool,
+    seed: int = 7,
+) -> list[tuple[Article, list]]:
+    items = [perturbed(sides[i, "en"], 0, set(), dated) for i in english]
+    items += [perturbed(sides[i, "ko"], 0, set(), dated) for i in korean]
+    random.Random(seed).shuffle(items)
+    return items
+
+
+def load_items(
+    documents: Sequence[NtrexDocument],
+    sides: dict[tuple[int, str], Side],
+    size: int,
+    *,
+    dated: bool,
+) -> list[tuple[Article, list]]:
+    rng = random.Random(size)
+    items = []
+    for n in range(size):
+        document = documents[n % len(documents)]
+        replica = n // len(documents)
+        paragraphs = len(document.english)
+        dropped = {p for p in range(1, paragraphs) if rng.random() < 0.15} if replica else set()
+        for lang in ("en", "ko"):
+            items.append(perturbed(sides[document.index, lang], replica, dropped, dated))
+    rng.shuffle(items)
+    return items
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_pairing")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--sizes", default="1000,10000", help="English articles in load runs")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"error: {args.data}: NTREX data not found", file=sys.stderr)
+        return 2
+    documents = load_documents(args.data)
+    started = time.perf_counter()
+    sides = segmented(documents)
+    print(f"segmented {2 * len(documents)} articles in {time.perf_counter() - started:.1f} s")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    register_answers(documents, max([1, *[(s // len(documents)) + 1 for s in sizes]]))
+    encoder = Encoder()
+    everything = [d.index for d in documents]
+    half = everything[::2]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        started = time.perf_counter()
+        texts = [s.text for side in sides.values() for s in side.sentences]
+        encoder.encode(texts)
+        took = time.perf_counter() - started
+        print(
+            f"encoded {encoder.encoded} sentences in {took:.1f} s ({encoder.encoded / took:.0f}/s)"
+        )
+        common = {"dated": False}
+        run(
+            "plain",
+            scenario_items(documents, sides, english=everything, korean=everything, **common),
+            encoder,
+            workdir,
+        )
+        run(
+            "orphans-en (half EN)",
+            scenario_items(documents, sides, english=half, korean=everything, **common),
+            encoder,
+            workdir,
+        )
+        run(
+            "orphans-ko (half KO)",
+            scenario_items(documents, sides, english=everything, korean=half, **common),
+            encoder,
+            workdir,
+        )
+        dated = scenario_items(documents, sides, english=everything, korean=everything, dated=True)
+        run("dated (window 3d)", dated, encoder, workdir)
+        run("dated (window 0.5d)", dated, encoder, workdir, window_days=0.5)
+        run(
+            "dated orphans-ko",
+            scenario_items(documents, sides, english=everything, korean=half, dated=True),
+            encoder,
+            workdir,
+        )
+        for size in sizes:
+            for dated_load in (True, False) if size <= 1000 else (True,):
+                label = f"load {size} {'dated' if dated_load else 'undated'}"
+                items = load_items(documents, sides, size, dated=dated_load)
+                _, _, elapsed = run(label, items, encoder, workdir)
+                print(f"{'':<22} {elapsed / size * 1000:.1f} s per 1,000 English articles")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

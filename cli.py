@@ -382,5 +382,68 @@ def score_command(
         raise click.ClickException(f"{exc.filename or pairs_path}: {exc.strerror}") from None
 
 
+def _open_existing_store(store_path: str):
+    """The store, or a one-line error when it is missing or not a Dari store."""
+    from pathlib import Path
+
+    from corpus.store import Store, StoreError
+
+    if not Path(store_path).is_file():
+        raise click.ClickException(f"{store_path}: no such store (run 'dari ingest' first)")
+    try:
+        return Store(store_path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("pair")
+@store_option
+@click.option(
+    "--window-days",
+    type=click.FloatRange(min=0),
+    default=3.0,
+    show_default=True,
+    help="Korean candidates published up to N days before (and 1 day after) the English.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Leave an English article unpaired below this content-match confidence.",
+)
+@click.option("--redo", is_flag=True, help="Forget earlier pairs and pair everything again.")
+@click.option("--allow-many", is_flag=True, help="Let several English articles share an original.")
+def pair_command(
+    store_path: str, window_days: float, min_confidence: float, redo: bool, allow_many: bool
+) -> None:
+    """Pair each English article with its Korean original (links first, then content)."""
+    from corpus.pairing import pair_store
+
+    with _open_existing_store(store_path) as store:
+        summary = pair_store(
+            store,
+            window_days=window_days,
+            min_confidence=min_confidence,
+            redo=redo,
+            allow_many=allow_many,
+        )
+    click.echo(summary.text())
+
+
+@main.command("pairs")
+@store_option
+@click.option("--tsv", is_flag=True, help="en_id, ko_id, method, confidence; tab-separated.")
+@click.option("--unpaired", is_flag=True, help="List the articles left unpaired, with reasons.")
+def pairs_command(store_path: str, tsv: bool, unpaired: bool) -> None:
+    """List document pairs (or, with --unpaired, the articles left alone and why)."""
+    from corpus.pairing import format_pair_rows, list_pairs
+
+    with _open_existing_store(store_path) as store:
+        rows = list_pairs(store, unpaired=unpaired)
+    for line in format_pair_rows(rows, tsv=tsv, unpaired=unpaired):
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main()

@@ -341,7 +341,8 @@ def score_command(
     Without --pairs, (re)scores every aligned pair in the store and sets rule flags
     (number_mismatch, partial, untranslated, boilerplate, ...). With --pairs, each line
     is written back with its score appended as the last column, bicleaner style; lines
-    that cannot be scored are reported on stderr and written with score 0.
+    that cannot be scored are reported on stderr, written with score 0 after an
+    'unscorable:<reason>' column, and make the exit status 1.
     """
     import json
     from pathlib import Path
@@ -370,6 +371,7 @@ def score_command(
                 click.echo(
                     f"{counts['unscorable']} line(s) could not be scored (score 0)", err=True
                 )
+                raise SystemExit(1)
             return
         if not Path(store_path).is_file():
             raise click.ClickException(f"{store_path}: no such store (run 'dari align' first)")

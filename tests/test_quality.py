@@ -139,41 +139,52 @@ def test_pair_lines_are_parsed_or_rejected_with_a_reason(raw, problem):
     assert parse_pair_line(1, raw).problem == problem
 
 
-def _store_with_one_aligned_document(path: Path) -> Store:
+def _store_with_aligned_documents(path: Path, documents) -> Store:
+    """A store holding line-parallel document pairs, aligned 1-1, with cached vectors so
+    the sentence encoder is never loaded: translations share a direction, others do not."""
     store = Store(path)
+    dimension = 0
+    with store.transaction() as db:
+        for number, (en, ko) in enumerate(documents):
+            en_doc, ko_doc = 2 * number + 1, 2 * number + 2
+            for doc_id, lang, sentences in ((en_doc, "en", en), (ko_doc, "ko", ko)):
+                db.execute(
+                    "INSERT INTO documents (id, article_id, lang, title, source_format, "
+                    "content_hash, paragraphs) VALUES (?, ?, ?, 't', 'test', ?, '[]')",
+                    (doc_id, f"doc-{doc_id}", lang, f"hash-{doc_id}"),
+                )
+                db.executemany(
+                    "INSERT INTO sentences VALUES (?, ?, 0, 'body', 0, 0, ?)",
+                    [(doc_id, i, s) for i, s in enumerate(sentences)],
+                )
+            pair_id = number + 1
+            db.execute(
+                "INSERT INTO pairs (id, en_doc, ko_doc, method, confidence) "
+                "VALUES (?, ?, ?, 't', 1)",
+                (pair_id, en_doc, ko_doc),
+            )
+            beads = [([i], [i]) for i in range(len(en))] + [([], [])]
+            db.executemany(
+                "INSERT INTO alignments (pair_id, bead, en_ids, ko_ids) VALUES (?, ?, ?, ?)",
+                [(pair_id, n, json.dumps(e), json.dumps(k)) for n, (e, k) in enumerate(beads)],
+            )
+            db.execute("INSERT INTO aligned_pairs VALUES (?, 'dari', 1.0, 1.0, '[]')", (pair_id,))
+            for e, k in zip(en, ko, strict=True):
+                vector = np.zeros(DIMENSION, dtype=np.float32)
+                vector[dimension % DIMENSION] = 1.0
+                dimension += 1
+                for text in (e, k):
+                    db.execute(
+                        "INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)",
+                        (text_key(text), MODEL_NAME, vector.tobytes()),
+                    )
+    return store
+
+
+def _store_with_one_aligned_document(path: Path) -> Store:
     en = [CLEAN_EN, "The talks lasted two hours.", "Please direct questions to news@example.com"]
     ko = [CLEAN_KO, "회담은 2시간 동안 이어졌다.", "문의는 news@example.com"]
-    with store.transaction() as db:
-        for doc_id, lang, sentences in ((1, "en", en), (2, "ko", ko)):
-            db.execute(
-                "INSERT INTO documents (id, article_id, lang, title, source_format, content_hash, "
-                "paragraphs) VALUES (?, ?, ?, 't', 'test', ?, '[]')",
-                (doc_id, f"doc-{lang}", lang, f"hash-{lang}"),
-            )
-            db.executemany(
-                "INSERT INTO sentences VALUES (?, ?, 0, 'body', 0, 0, ?)",
-                [(doc_id, i, s) for i, s in enumerate(sentences)],
-            )
-        db.execute(
-            "INSERT INTO pairs (id, en_doc, ko_doc, method, confidence) VALUES (1, 1, 2, 't', 1)"
-        )
-        beads = [([0], [0]), ([1], [1]), ([2], [2]), ([], [])]
-        db.executemany(
-            "INSERT INTO alignments (pair_id, bead, en_ids, ko_ids) VALUES (1, ?, ?, ?)",
-            [(n, json.dumps(e), json.dumps(k)) for n, (e, k) in enumerate(beads)],
-        )
-        db.execute("INSERT INTO aligned_pairs VALUES (1, 'dari', 1.0, 1.0, '[]')")
-        # Cached vectors, so the test never loads the sentence encoder: translations
-        # share a direction, different sentences do not.
-        for n, (e, k) in enumerate(zip(en, ko, strict=True)):
-            vector = np.zeros(DIMENSION, dtype=np.float32)
-            vector[n] = 1.0
-            for text in (e, k):
-                db.execute(
-                    "INSERT INTO embeddings VALUES (?, ?, ?)",
-                    (text_key(text), MODEL_NAME, vector.tobytes()),
-                )
-    return store
+    return _store_with_aligned_documents(path, [(en, ko)])
 
 
 def test_score_store_writes_scores_components_and_flags(tmp_path):
@@ -223,7 +234,7 @@ def test_pairs_bad_input_is_reported_and_nothing_dropped(tmp_path):
     source.write_bytes(b"\n".join(lines) + b"\n")
     out = tmp_path / "scored.tsv"
     result = CliRunner().invoke(main, ["score", "--pairs", str(source), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # some lines failed, as in ingest
     for number in (2, 3, 4, 5, 6):
         assert f"pairs.tsv:{number}:" in result.stderr
     written = out.read_bytes().rstrip(b"\n").split(b"\n")
@@ -256,6 +267,11 @@ def test_english_scale_words_match_korean_units():
         0,
     )
     assert number_agreement("Two people died.", "2명이 숨졌다.") == (1.0, 0)
+    assert number_agreement("It sold for £125m.", "1억 2500만 파운드에 팔렸다.") == (1.0, 0)
+    assert number_agreement("It happened at 19:30 BST.", "오후 7시 30분에 일어났다.") == (1.0, 0)
+    assert number_agreement("He came at 4.40 am.", "그는 오전 4시 40분에 왔다.") == (1.0, 0)
+    assert number_agreement("In June, it rained.", "6월에 비가 왔다.") == (1.0, 0)
+    assert number_agreement("It grew 3.25%.", "3.5% 성장했다.")[1] == 2
     assert number_agreement("Three people died.", "2명이 숨졌다.")[1] > 0
 
 
@@ -278,3 +294,36 @@ def test_synthetic_negatives_are_the_promised_corruptions():
     weights = class_weights(data.labels, data.kinds)
     gold = np.array(data.kinds) == "gold"
     assert weights[~gold].sum() == pytest.approx(weights[gold].sum())
+
+
+@pytest.mark.slow
+def test_train_on_a_store_then_score_it_with_that_model(tmp_path):
+    documents = [
+        (
+            [f"Minister Park said {n + d} ships left Busan on day {n}." for n in range(1, 31)],
+            [f"박 장관은 {n}일 배 {n + d}척이 부산을 떠났다고 말했다." for n in range(1, 31)],
+        )
+        for d in (100, 200)
+    ]
+    store_path = tmp_path / "s.sqlite"
+    _store_with_aligned_documents(store_path, documents).close()
+    model_path = tmp_path / "mine.json"
+    runner = CliRunner()
+    trained = runner.invoke(
+        main, ["score", "--train", "--store", str(store_path), "-o", str(model_path)]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert QualityModel.load(model_path).metadata["name"] == "store:s.sqlite"
+    scored = runner.invoke(main, ["score", "--store", str(store_path), "--model", str(model_path)])
+    assert scored.exit_code == 0, scored.output
+    assert json.loads(scored.stdout)["sentence_pairs"] == 60
+
+
+def test_train_refuses_a_store_without_enough_confident_pairs(tmp_path):
+    store_path = tmp_path / "s.sqlite"
+    _store_with_one_aligned_document(store_path).close()
+    result = CliRunner().invoke(
+        main, ["score", "--train", "--store", str(store_path), "-o", str(tmp_path / "m.json")]
+    )
+    assert result.exit_code == 1
+    assert "confident aligned pairs" in result.output

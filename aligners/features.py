@@ -87,25 +87,17 @@ LENGTH_OUTLIER_LOGPROB = math.log(1e-4)
 PARTIAL_FACTOR = 2.0
 PARTIAL_MIN_CHARS = 30
 
+_CARDINALS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_ORDINALS = "- first second third fourth fifth sixth seventh eighth ninth tenth"
+# Number words Korean writes as digits (fourteen -> 14명, second-degree -> 2급).
 _SMALL_NUMBERS = {
-    w: str(n)
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
+    word: str(n)
+    for words in (_CARDINALS, _ORDINALS)
+    for n, word in enumerate(words.split())
+    if word != "-"
 }
 _WORD = regex.compile(r"\p{L}+")
 _FINAL = regex.compile(r"[.!?。？！…:;\"'”’)\]]\s*$")

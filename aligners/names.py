@@ -12,10 +12,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 import regex
+from rapidfuzz import fuzz, process
 
 _TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
 _HANGUL_WORD = regex.compile(r"\p{Hangul}{2,}")
@@ -80,13 +80,14 @@ def _korean_forms(word: str) -> list[str]:
     return [word, word[:-1]] if len(word) >= 3 else [word]
 
 
-def _best_english(roman: str, candidates: dict[object, set[str]]) -> str | None:
-    best, best_ratio = None, MIN_ROMAN_SIMILARITY
-    for name in candidates.get(_block(roman), ()):
-        ratio = SequenceMatcher(None, roman, name).ratio()
-        if ratio >= best_ratio:
-            best, best_ratio = name, ratio
-    return best
+def _best_english(roman: str, candidates: dict[object, list[str]]) -> str | None:
+    found = process.extractOne(
+        roman,
+        candidates.get(_block(roman), ()),
+        scorer=fuzz.ratio,
+        score_cutoff=100 * MIN_ROMAN_SIMILARITY,
+    )
+    return found[0] if found else None
 
 
 def _hangul_latin_tokens(
@@ -95,10 +96,11 @@ def _hangul_latin_tokens(
     korean, english = (src, tgt) if src_is_korean else (tgt, src)
     ko_words = [set(_HANGUL_WORD.findall(s)) for s in korean]
     en_names = [_english_names(s) for s in english]
-    candidates: dict[object, set[str]] = {}
+    blocks: dict[object, set[str]] = {}
     for names in en_names:
         for name in names:
-            candidates.setdefault(_block(name), set()).add(name)
+            blocks.setdefault(_block(name), set()).add(name)
+    candidates = {block: sorted(names) for block, names in blocks.items()}
     matches: dict[str, str] = {}
     for word in {w for words in ko_words for w in words}:
         for form in _korean_forms(word):

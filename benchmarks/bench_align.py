@@ -129,21 +129,35 @@ def beads_to_line_links(beads, src_owner: list[int], tgt_owner: list[int]) -> li
     return sorted((tuple(sorted(s)), tuple(sorted(t))) for s, t in groups.values())
 
 
+def align_all(aligner: Aligner, documents: list[tuple[list[str], list[str], str, str]]):
+    """The whole set at once where the aligner learns from the corpus (two passes)."""
+    if hasattr(aligner, "align_many"):
+        return aligner.align_many(documents)
+    return [aligner.align(*document) for document in documents]
+
+
 def run_sentence_sets(aligner: Aligner, docs: list[Document]) -> dict[str, float]:
-    results = []
-    for src, tgt, gold, src_lang, tgt_lang in docs:
-        beads = aligner.align(src, tgt, src_lang, tgt_lang)
-        results.append((gold, [(b.src, b.tgt) for b in beads]))
+    aligned = align_all(aligner, [(src, tgt, sl, tl) for src, tgt, _, sl, tl in docs])
+    results = [
+        (gold, [(b.src, b.tgt) for b in beads])
+        for (_, _, gold, _, _), beads in zip(docs, aligned, strict=True)
+    ]
     return score_documents(results).as_dict()
 
 
 def run_ntrex(aligner: Aligner, noisy: bool, parity: int | None = None) -> dict[str, float]:
-    results = []
+    documents, owners, golds = [], [], []
     for en_lines, ko_lines, gold in ntrex_documents(noisy, parity):
         en, en_owner = _split_lines(en_lines, "en")
         ko, ko_owner = _split_lines(ko_lines, "ko")
-        beads = aligner.align(en, ko, "en", "ko")
-        results.append((gold, beads_to_line_links(beads, en_owner, ko_owner)))
+        documents.append((en, ko, "en", "ko"))
+        owners.append((en_owner, ko_owner))
+        golds.append(gold)
+    aligned = align_all(aligner, documents)
+    results = [
+        (gold, beads_to_line_links(beads, *owner))
+        for gold, owner, beads in zip(golds, owners, aligned, strict=True)
+    ]
     return score_documents(results).as_dict()
 
 
@@ -154,6 +168,59 @@ SETS: dict[str, Callable[[Aligner], dict[str, float]]] = {
     "ntrex-noisy": lambda a: run_ntrex(a, noisy=True),
     "parice": lambda a: run_sentence_sets(a, parice()),
 }
+
+
+def scaling_document(size: int) -> tuple[list[str], list[str], list[Link]]:
+    """One long en-ko document of ``size`` English sentences: the NTREX documents one
+    after another (cycled when more are needed), lines as sentences, gold 1-1."""
+    en_all = _lines(NTREX / "newstest2019-src.eng.txt")
+    ko_all = _lines(NTREX / "newstest2019-ref.kor.txt")
+    rows = [k % len(en_all) for k in range(size)]
+    return [en_all[r] for r in rows], [ko_all[r] for r in rows], [((k,), (k,)) for k in range(size)]
+
+
+def run_scaling_one(size: int) -> dict[str, float]:
+    """Whole-process cost of one document pair, encoder loading and embedding included."""
+    started = time.perf_counter()
+    en, ko, gold = scaling_document(size)
+    beads = get_aligner("dari", encoder=Encoder()).align(en, ko, "en", "ko")
+    seconds = time.perf_counter() - started
+    f1 = score_documents([(gold, [(b.src, b.tgt) for b in beads])]).strict_f1
+    return {
+        "sentences": size,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "strict_f1": f1,
+    }
+
+
+def run_scaling(sizes: Sequence[int]) -> list[dict[str, float]]:
+    import subprocess
+
+    rows = []
+    for size in sizes:
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_align", "--scaling-one", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        row = json.loads(out)
+        rows.append(row)
+        print(
+            f"scaling        dari         {size:6d} x {size} sentences  {row['seconds']:7.1f} s  "
+            f"peak RSS {row['peak_rss_mb']} MB  strict F1 {row['strict_f1']:.3f}",
+            flush=True,
+        )
+    return rows
+
+
+def _parse_options(pairs: list[str]) -> dict[str, object]:
+    options: dict[str, object] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        options[name] = json.loads(value)
+    return options
 
 
 def peak_rss_mb() -> float:
@@ -167,15 +234,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sets", default="textberg-test,ntrex,ntrex-noisy,parice")
     parser.add_argument("--aligner", default="dari")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an aligner parameter for an ablation, e.g. lexicon_weight=0",
+    )
+    parser.add_argument("--scaling", default="", help="sentence counts, e.g. 100,1000,10000")
+    parser.add_argument("--scaling-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.scaling_one:
+        print(json.dumps(run_scaling_one(args.scaling_one)))
+        return 0
     if not SHARED.is_dir():
         print(f"benchmark data not found at {SHARED}", file=sys.stderr)
         return 2
-    report = []
-    for name in args.sets.split(","):
+    report: list[dict[str, object]] = []
+    for name in filter(None, args.sets.split(",")):
         for aligner_name in ("gale-church", args.aligner):
             # A fresh encoder per set and aligner: every timing includes its own encoding.
-            options = {"encoder": Encoder()} if aligner_name == "dari" else {}
+            options = (
+                {"encoder": Encoder(), **_parse_options(args.option)}
+                if aligner_name == "dari"
+                else {}
+            )
             aligner = get_aligner(aligner_name, **options)
             started = time.perf_counter()
             scores = SETS[name](aligner)
@@ -188,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{scores['lax_f1']:.3f}  {seconds:6.1f} s  peak RSS {peak_rss_mb():.0f} MB",
                 flush=True,
             )
+    if args.scaling:
+        report.extend(run_scaling([int(n) for n in args.scaling.split(",")]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0

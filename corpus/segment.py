@@ -464,3 +464,20 @@ _LATIN_DATELINES = [
         r"\s*(?:--|[–—]|-(?=\s))\s*"
     ),
 ]
+
+
+# Content morphemes: nouns, verb and adjective stems, foreign words, numbers, roots.
+_CONTENT_TAGS = ("NN", "VV", "VA", "SL", "SN", "XR", "MAG")
+
+
+def korean_morphemes(text: str) -> list[str]:
+    """Content morphemes of Korean text, for word-level statistics such as a lexicon.
+
+    Particles and endings are dropped: they carry grammar, which has no counterpart in
+    an English word, and would otherwise hide the stems (모스크바를 -> 모스크바).
+    """
+    return [
+        token.form.lower()
+        for token in _kiwi().tokenize(text)
+        if token.tag.startswith(_CONTENT_TAGS)
+    ]

@@ -37,7 +37,10 @@ _NUMBER = regex.compile(
     r"(?<![\p{L}\d])(\d{1,3}(?:[,\u202f ]\d{3})+|\d+)(?:[.,](\d+))?"
     r"(?:\s?(천|백))?(?:\s?(만|억|조))?",
 )
-_KOREAN_COMPOUND = regex.compile(r"(\d+)\s?(조|억|만)\s?(\d+)?\s?(천|백)?")
+_KOREAN_COMPOUND = regex.compile(
+    r"\d+(?:\.\d+)?\s?[조억만천백]\s?(?:(?:\d+(?:\.\d+)?)?\s?[조억만천백]\s?)*(?:\d+(?![\d.]))?"
+)
+_KOREAN_PIECE = regex.compile(r"(\d+(?:\.\d+)?)?\s?([조억만천백])|(\d+)")
 _WORD = regex.compile(r"\p{L}+")
 _MONTH_NAME_CONTEXT = regex.compile(r"\p{L}+\.?\s+\d")
 
@@ -51,16 +54,29 @@ def _as_number(integer: str, fraction: str | None, small: str | None, unit: str 
     return f"{value:g}" if value != int(value) else str(int(value))
 
 
+def _korean_compound_value(text: str) -> str:
+    """1억 2500만 -> 125000000, 3천5백만 -> 35000000, 1만2천 -> 12000."""
+    total = section = 0.0
+    for number, unit, bare in _KOREAN_PIECE.findall(text):
+        if bare:
+            section += float(bare)
+        elif unit in _KOREAN_SMALL:
+            section += float(number or 1) * _KOREAN_SMALL[unit]
+        else:
+            total += (section + float(number or 0) or 1) * _KOREAN_UNITS[unit]
+            section = 0.0
+    value = total + section
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
 def number_tokens(text: str) -> list[str]:
     """Normalised numbers (and month numbers) in ``text``, in order."""
     tokens = []
     consumed = []
     for match in _KOREAN_COMPOUND.finditer(text):
-        big, unit, rest, small = match.groups()
-        value = int(big) * _KOREAN_UNITS[unit]
-        if rest:
-            value += int(rest) * (_KOREAN_SMALL[small] if small else 1)
-        tokens.append(str(value))
+        if not any(unit in match.group() for unit in _KOREAN_UNITS):
+            continue  # "3천" alone is left to the plain number rule
+        tokens.append(_korean_compound_value(match.group()))
         consumed.append(match.span())
     for match in _NUMBER.finditer(text):
         if any(start <= match.start() < end for start, end in consumed):

@@ -82,3 +82,16 @@ def test_gale_church_aligns_by_length():
     tgt = ["x" * 20, "y" * 50, "z" * 10, "w" * 30]
     beads = GaleChurchAligner().align(src, tgt)
     assert [(b.src, b.tgt) for b in beads] == [((i,), (i,)) for i in range(4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1억 2500만 파운드", "125000000"),
+        ("3천5백만", "35000000"),
+        ("2.8억", "280000000"),
+        ("10만2000", "102000"),
+    ],
+)
+def test_chained_korean_units(text, value):
+    assert number_tokens(text) == [value]

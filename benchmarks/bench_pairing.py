@@ -201,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_pairing")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--sizes", default="1000,10000", help="English articles in load runs")
+    parser.add_argument(
+        "--cache", type=Path, help="store whose embeddings table keeps vectors between runs"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"error: {args.data}: NTREX data not found", file=sys.stderr)
@@ -211,18 +214,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"segmented {2 * len(documents)} articles in {time.perf_counter() - started:.1f} s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     register_answers(documents, max([1, *[(s // len(documents)) + 1 for s in sizes]]))
-    encoder = Encoder()
+    cache = Store(args.cache) if args.cache else None
+    encoder = Encoder(db=cache.db if cache else None)
     everything = [d.index for d in documents]
     half = everything[::2]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         started = time.perf_counter()
         texts = [s.text for side in sides.values() for s in side.sentences]
-        encoder.encode(texts)
+        if cache:
+            with cache.transaction():
+                encoder.encode(texts)
+        else:
+            encoder.encode(texts)
         took = time.perf_counter() - started
-        print(
-            f"encoded {encoder.encoded} sentences in {took:.1f} s ({encoder.encoded / took:.0f}/s)"
-        )
+        rate = f"{encoder.encoded / took:.0f}/s" if encoder.encoded else "cached"
+        print(f"encoded {encoder.encoded} sentences in {took:.1f} s ({rate})")
         common = {"dated": False}
         run(
             "plain",

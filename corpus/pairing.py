@@ -21,13 +21,16 @@ Two passes over the *current* versions of the stored documents:
 Document similarity follows Thompson & Koehn (2020): sentence vectors are averaged with
 positional windows, so a document is a concatenation of a global mean and ``BINS``
 position-weighted means, and two documents match only if they say the same things *in
-the same order*. Number overlap (numbers survive translation exactly) is added; close
-calls between the two best candidates are re-checked by running the sentence aligner
-and by matching romanised names.
+the same order*. These vectors pick the few best candidates cheaply; the decision among
+them uses a banded sentence match (each sentence's best counterpart near the same relative
+position), since stories on one topic have document vectors as close as a translation's.
+Number overlap (numbers survive translation exactly) is added to both; close calls
+between the two best candidates are re-checked by running the sentence aligner and by
+matching romanised names.
 
 **Confidence** (0-1) is how sure the pairing is that the Korean article is the original:
 1.0 for a link whose content agrees (0.5 when it disagrees); for a content pair it is the
-product of an *absolute* term (the combined score placed linearly between
+product of an *absolute* term (the match score placed linearly between
 ``UNRELATED_SCORE``, typical of unrelated articles, and ``TRANSLATION_SCORE``, typical
 of translations) and a *margin* term (0.5 plus half the runner-up gap measured against
 ``CLEAR_MARGIN``), so a pair that is similar but barely beats another candidate is not
@@ -482,16 +485,21 @@ def _content_pass(
             flags.append("rechecked")
         decided[en.id] = Decision(en, ko, "content", conf, flags, note=f"score {score:.3f}")
         taken.setdefault(ko.id, en.article_id)
-    return [decided.get(en.id) or _why_unpaired(en, candidates[en.id], taken) for en in english]
+    return [
+        decided.get(en.id) or _why_unpaired(en, candidates[en.id], taken, min_confidence)
+        for en in english
+    ]
 
 
-def _why_unpaired(en: Doc, ranked: list[_Candidate], taken: dict[int, str]) -> Decision:
+def _why_unpaired(
+    en: Doc, ranked: list[_Candidate], taken: dict[int, str], min_confidence: float
+) -> Decision:
     if not ranked:
         where = "no Korean article in the date window" if en.published else "no candidate"
         return _unpaired(en, where, "no candidate")
     best = ranked[0]
     margin = best.score - ranked[1].score if len(ranked) > 1 else None
-    if best.ko.id in taken and confidence(best.score, margin) >= DEFAULT_MIN_CONFIDENCE / 2:
+    if best.ko.id in taken and confidence(best.score, margin) >= min_confidence / 2:
         note = f"original already paired to {taken[best.ko.id]}"
         return _unpaired(en, note, "original already paired")
     note = (

@@ -271,3 +271,16 @@ def test_real_documents_pair_by_content_with_orphans(store, encoder):
     assert all(v[4] for v in orphans.values())
     stored = json.loads(store.db.execute("SELECT flags FROM pairs LIMIT 1").fetchone()[0])
     assert "undated" in stored
+
+
+def test_two_translations_of_one_original_without_links(store, encoder):
+    title, body, _, _ = STORIES["rates"]
+    add(
+        store,
+        english("rates", "en-full"),
+        article("en-short", "en", title, body[:2]),
+        korean("rates", "ko-1"),
+    )
+    pair_store(store, encoder=encoder, min_confidence=0.3)
+    assert rows(store)["en-full"][0] == "ko-1"
+    assert rows(store, unpaired=True)["en-short"][4] == "original already paired to en-full"

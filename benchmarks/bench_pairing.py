@@ -185,16 +185,36 @@ def load_items(
     dated: bool,
 ) -> list[tuple[Article, list]]:
     rng = random.Random(size)
+    seen: dict[int, set[frozenset[int]]] = {}
     items = []
-    for n in range(size):
-        document = documents[n % len(documents)]
-        replica = n // len(documents)
-        paragraphs = len(document.english)
-        dropped = {p for p in range(1, paragraphs) if rng.random() < 0.15} if replica else set()
+    cursor = 0
+    while len(items) < 2 * size:
+        document = documents[cursor % len(documents)]
+        cursor += 1
+        used = seen.setdefault(document.index, set())
+        dropped = _fresh_drop(rng, len(document.english), used)
+        if dropped is None:  # a short document has no distinct replica left: skip it
+            continue
+        replica = len(used) - 1
         for lang in ("en", "ko"):
             items.append(perturbed(sides[document.index, lang], replica, dropped, dated))
     rng.shuffle(items)
     return items
+
+
+def _fresh_drop(rng: random.Random, lines: int, seen: set[frozenset[int]]) -> set[int] | None:
+    """Paragraphs to drop in one replica: a set no other replica of the document used.
+
+    Identical replicas would be the same article ingested twice, which pairing rightly
+    refuses to pair twice; the load test wants distinct articles.
+    """
+    for attempt in range(300):
+        share = 0.15 if attempt < 50 else 0.3
+        dropped = frozenset(p for p in range(1, lines) if rng.random() < share)
+        if dropped not in seen and len(dropped) < lines - 1:
+            seen.add(dropped)
+            return set(dropped)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sides = segmented(documents)
     print(f"segmented {2 * len(documents)} articles in {time.perf_counter() - started:.1f} s")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    register_answers(documents, max([1, *[(s // len(documents)) + 1 for s in sizes]]))
+    register_answers(documents, max([1, *[3 * (s // len(documents)) + 3 for s in sizes]]))
     cache = Store(args.cache) if args.cache else None
     encoder = Encoder(db=cache.db if cache else None)
     everything = [d.index for d in documents]

@@ -495,7 +495,7 @@ def _why_unpaired(
     en: Doc, ranked: list[_Candidate], taken: dict[int, str], min_confidence: float
 ) -> Decision:
     if not ranked:
-        where = "no Korean article in the date window" if en.published else "no candidate"
+        where = "no unpaired Korean article in the date window" if en.published else "no candidate"
         return _unpaired(en, where, "no candidate")
     best = ranked[0]
     margin = best.score - ranked[1].score if len(ranked) > 1 else None

@@ -193,7 +193,7 @@ def test_date_window_excludes_originals_out_of_reach(store, encoder):
         korean("rates", "ko-1", published=START - timedelta(days=5)),
     )
     pair_store(store, encoder=encoder, min_confidence=0.3)
-    assert rows(store, unpaired=True)["en-1"][4] == "no Korean article in the date window"
+    assert rows(store, unpaired=True)["en-1"][4] == "no unpaired Korean article in the date window"
     pair_store(store, encoder=encoder, min_confidence=0.3, window_days=6)
     assert rows(store)["en-1"][0] == "ko-1"
 

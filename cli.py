@@ -447,5 +447,40 @@ def pairs_command(store_path: str, tsv: bool, unpaired: bool) -> None:
         click.echo(line)
 
 
+@main.command("report")
+@click.option(
+    "-o",
+    "--output",
+    default="report.html",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The HTML file to write (replaced if it exists).",
+)
+@store_option
+@click.option(
+    "--min-score",
+    type=float,
+    default=None,
+    help="Start the page with rows scoring below X hidden (the slider can show them again).",
+)
+@click.option("--doc", default=None, help="Only this document pair: pair number or article id.")
+def report_command(output: str, store_path: str, min_score: float | None, doc: str | None) -> None:
+    """Write one self-contained HTML page for reviewing pairs and alignments.
+
+    The page opens from disk with no network: corpus summary, a sortable pairs table,
+    and each pair's sentences side by side with scores, flags, filters and search.
+    """
+    from corpus.report import ReportError, write_report
+
+    try:
+        result = write_report(store_path, output, min_score=min_score, doc=doc)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"wrote {result.output}: {result.document_pairs} document pairs, "
+        f"{result.sentence_pairs} sentence pairs, {result.bytes / 1e6:.1f} MB"
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ import pytest
 from test_report import make_store
 
 from corpus.report import write_report
+from corpus.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -69,10 +70,13 @@ def open_page(driver, path: Path, fragment: str = "") -> None:
 
 
 def visible_rows(driver, table: str) -> list[str]:
-    from selenium.webdriver.common.by import By
-
-    rows = driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")
-    return [row.text for row in rows if row.is_displayed()]
+    """The text of the rows a reader can see (one script call, not one per row)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".filter(function (tr) { return tr.getClientRects().length > 0; })"
+        ".map(function (tr) { return tr.innerText; });",
+        f"#{table} tbody tr",
+    )
 
 
 def type_into(driver, element_id: str, text: str) -> None:
@@ -147,3 +151,41 @@ def test_overview_screenshot(browser, report: Path):
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "report-overview.png"))
     assert (ARTIFACTS / "report-overview.png").stat().st_size > 0
+
+
+def test_pairs_table_pages_and_sorts_by_coverage(browser, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    many = [([f"Story {n} said."], [f"기사 {n}."], [([0], [0], 0.5, [])]) for n in range(230)]
+    store = make_store(tmp_path / "many.sqlite", many)
+    with Store(store) as s:  # coverage falls with the pair number: pair 230 is lowest
+        s.db.execute("UPDATE aligned_pairs SET en_coverage = 1.0 - pair_id / 1000.0")
+    out = tmp_path / "many.html"
+    write_report(store, out)
+    open_page(browser, out)
+    assert len(visible_rows(browser, "pairs-table")) == 100
+    assert browser.find_element(By.ID, "page-info").text == "page 1 of 3"
+    browser.find_element(By.ID, "next-page").click()
+    browser.find_element(By.ID, "next-page").click()
+    rows = visible_rows(browser, "pairs-table")
+    assert len(rows) == 30 and rows[0].startswith("201")
+    browser.find_element(By.CSS_SELECTOR, '#pairs-table th[data-key="covEn"]').click()
+    browser.find_element(By.CSS_SELECTOR, '#pairs-table th[data-key="covEn"]').click()
+    assert browser.find_element(By.ID, "page-info").text == "page 1 of 3"
+    assert visible_rows(browser, "pairs-table")[0].startswith("230")
+
+
+def test_doc_report_opens_on_its_pair_with_the_min_score_applied(browser, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    out = tmp_path / "one.html"
+    write_report(make_store(tmp_path / "one.sqlite"), out, doc="en-1", min_score=0.8)
+    open_page(browser, out)
+    assert browser.current_url.endswith("#pair-1")
+    rows = visible_rows(browser, "beads")
+    # 0.91 passes; 0.35 and 0.72 are hidden; the unaligned sentence stays in place
+    assert len(rows) == 2 and "The minister arrived" in rows[0] and "Extra line." in rows[1]
+    assert browser.find_element(By.ID, "min-score").get_attribute("value") == "0.8"
+    browser.find_element(By.LINK_TEXT, "← All pairs").click()
+    assert browser.find_element(By.ID, "overview").is_displayed()
+    assert len(visible_rows(browser, "pairs-table")) == 1

@@ -287,7 +287,7 @@
 
   function route() {
     var match = /^#pair-(\d+)$/.exec(location.hash);
-    var pair = match ? byId[match[1]] : (data.only !== null ? byId[data.only] : null);
+    var pair = match ? byId[match[1]] : null;
     $("overview").hidden = !!pair;
     $("pair-view").hidden = !pair;
     if (pair) {
@@ -300,6 +300,8 @@
   updateTableView();
   renderTable();
   window.addEventListener("hashchange", route);
+  // A report of one pair (--doc) opens on it; "All pairs" still leads to the summary.
+  if (data.only !== null && !location.hash) location.replace("#pair-" + data.only);
   route();
   document.body.dataset.ready = "true";
 })();

@@ -15,7 +15,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from corpus.store import Store, StoreError
 
 HISTOGRAM_BINS = 10
 SCORE_DIGITS = 3
+SPOOL_BYTES = 64 * 1024 * 1024
 UNALIGNED = "unaligned"
 TOKEN = re.compile(r"@@([A-Z_]+)@@")
 
@@ -390,48 +393,59 @@ def _page_head(title: str) -> str:
     )
 
 
+def _write_pair_blocks(
+    db: sqlite3.Connection, pairs: list[PairRow], writer: _PairWriter, spool: BinaryIO
+) -> None:
+    """Every pair's data block, aligned pairs in store order, then the not-yet-aligned ones."""
+    summary = writer.summary
+    by_id = {p.id: p for p in pairs}
+    aligned: set[int] = set()
+    for pair_id, beads in _beads_by_pair(db, set(by_id)):
+        spool.write(writer.block(by_id[pair_id], beads).encode("utf-8"))
+        aligned.add(pair_id)
+    for pair in pairs:
+        if pair.id not in aligned:
+            spool.write(writer.block(pair, []).encode("utf-8"))
+        summary.by_method[pair.method] += 1
+        summary.pair_flags.update(pair.flags)
+    summary.aligned_pairs = len(aligned)
+
+
 def write_page(
     db: sqlite3.Connection, out: BinaryIO, store_name: str, pairs: list[PairRow], options: dict
 ) -> Summary:
-    """Stream the page: pair blocks first (they fill in the summary), then the rest."""
+    """Write the page; the pair blocks go through a spool file first.
+
+    The summary at the top of the page is only known once every pair has been read, so
+    the blocks are spooled (to disk beyond 64 MB) rather than kept in memory.
+    """
     summary = Summary()
     documents = _document_counts(db)
     summary.en_documents, summary.ko_documents = documents.get("en", 0), documents.get("ko", 0)
     summary.document_pairs = len(pairs)
     flag_names: dict[str, int] = {}
-    writer = _PairWriter(db, summary, flag_names)
-    by_id = {p.id: p for p in pairs}
-    blocks: list[str] = []
-    aligned: set[int] = set()
-    for pair_id, beads in _beads_by_pair(db, set(by_id)):
-        blocks.append(writer.block(by_id[pair_id], beads))
-        aligned.add(pair_id)
-    for pair in pairs:
-        if pair.id not in aligned:
-            blocks.append(writer.block(pair, []))
-        summary.by_method[pair.method] += 1
-        summary.pair_flags.update(pair.flags)
-    summary.aligned_pairs = len(aligned)
-    page_data = {
-        "store": store_name,
-        "pairs": [p.as_json() for p in pairs],
-        "flags": list(flag_names),
-        "minScore": options.get("min_score"),
-        "only": pairs[0].id if options.get("doc") and pairs else None,
-    }
-    values = {
-        "STORE": html.escape(store_name),
-        "SUMMARY": summary_html(summary) if pairs else "",
-        "EMPTY": "" if pairs else _empty_notice(),
-        "DATA": script_json(page_data),
-        "SCRIPT": _asset("report.js"),
-    }
-    head, tail = _asset("page.html").split("@@PAIR_BLOCKS@@")
-    out.write(_page_head(f"Dari review: {store_name}").encode("utf-8"))
-    out.write(fill_template(head, values).encode("utf-8"))
-    for block in blocks:
-        out.write(block.encode("utf-8"))
-    out.write(fill_template(tail, values).encode("utf-8"))
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as spool:
+        _write_pair_blocks(db, pairs, _PairWriter(db, summary, flag_names), spool)
+        page_data = {
+            "store": store_name,
+            "pairs": [p.as_json() for p in pairs],
+            "flags": list(flag_names),
+            "minScore": options.get("min_score"),
+            "only": pairs[0].id if options.get("doc") and pairs else None,
+        }
+        values = {
+            "STORE": html.escape(store_name),
+            "SUMMARY": summary_html(summary) if pairs else "",
+            "EMPTY": "" if pairs else _empty_notice(),
+            "DATA": script_json(page_data),
+            "SCRIPT": _asset("report.js"),
+        }
+        head, tail = _asset("page.html").split("@@PAIR_BLOCKS@@")
+        out.write(_page_head(f"Dari review: {store_name}").encode("utf-8"))
+        out.write(fill_template(head, values).encode("utf-8"))
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+        out.write(fill_template(tail, values).encode("utf-8"))
     return summary
 
 

@@ -278,12 +278,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             encoder,
             workdir,
         )
-        for size in sizes:
-            for dated_load in (True, False) if size <= 1000 else (True,):
-                label = f"load {size} {'dated' if dated_load else 'undated'}"
-                items = load_items(documents, sides, size, dated=dated_load)
-                _, _, elapsed = run(label, items, encoder, workdir)
-                print(f"{'':<22} {elapsed / size * 1000:.1f} s per 1,000 English articles")
+        # Undated load last: near-identical replicas make many close calls, each re-checked
+        # with the sentence aligner, which dominates its time.
+        runs = [(size, True) for size in sizes] + [(s, False) for s in sizes if s <= 1000]
+        for size, dated_load in runs:
+            label = f"load {size} {'dated' if dated_load else 'undated'}"
+            items = load_items(documents, sides, size, dated=dated_load)
+            _, _, elapsed = run(label, items, encoder, workdir)
+            print(f"{'':<22} {elapsed / size * 1000:.1f} s per 1,000 English articles")
     return 0
 
 

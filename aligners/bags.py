@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-BUCKETS = 256
+BUCKETS = 64
 
 
 def bag_matrix(token_lists: Sequence[Iterable[str]], buckets: int = BUCKETS) -> np.ndarray:

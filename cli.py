@@ -240,12 +240,9 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps(scores.as_dict(), indent=2))
         return
     click.echo(f"documents {len(pairs)}")
-    click.echo(
-        f"strict  P {scores.strict_precision:.4f}  R {scores.strict_recall:.4f}  F1 {scores.strict_f1:.4f}"
-    )
-    click.echo(
-        f"lax     P {scores.lax_precision:.4f}  R {scores.lax_recall:.4f}  F1 {scores.lax_f1:.4f}"
-    )
+    for name in ("strict", "lax"):
+        p, r, f1 = (getattr(scores, f"{name}_{part}") for part in ("precision", "recall", "f1"))
+        click.echo(f"{name:7} P {p:.4f}  R {r:.4f}  F1 {f1:.4f}")
 
 
 @main.command("run")

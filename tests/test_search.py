@@ -34,10 +34,12 @@ def _total(path, gains, skip_src, skip_tgt):
     return total
 
 
+def _lookup(table):
+    return lambda i0, j0: table[i0, j0]
+
+
 def _as_functions(gains):
-    return {
-        shape: (lambda table: lambda i0, j0: table[i0, j0])(table) for shape, table in gains.items()
-    }
+    return {shape: _lookup(table) for shape, table in gains.items()}
 
 
 def _path_total(beads, gains, skip_src, skip_tgt):

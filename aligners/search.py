@@ -166,6 +166,13 @@ def _trace(n, m, lo, shapes, moves) -> list[tuple[tuple[int, ...], tuple[int, ..
     return beads
 
 
+def diagonal_band(n: int, m: int, share: float = 0.1, minimum: int = 20) -> Band:
+    """A band around the straight line from (0, 0) to (n, m), for when nothing better
+    is known: a tenth of the document either side, at least ``minimum`` sentences."""
+    path = np.rint(np.arange(n + 1) * (m / max(n, 1))).astype(np.int64)
+    return band_around(path, m, max(minimum, int(share * max(n, m))))
+
+
 def anchor_band(
     best_targets: np.ndarray,
     best_sources: np.ndarray,

@@ -106,3 +106,21 @@ def test_text_berg_document_scores_well_above_length_only(aligner):
     ours = run_sentence_sets(aligner, docs)["strict_f1"]
     baseline = run_sentence_sets(get_aligner("gale-church"), docs)["strict_f1"]
     assert ours > 0.8 and ours > baseline
+
+
+def test_languages_the_encoder_lacks_are_aligned_without_it():
+    from aligners.embedding import Encoder, covers
+
+    assert covers("ko") and covers("en-US") and covers("")
+    assert not covers("is")
+    encoder = Encoder()
+    aligner = get_aligner("dari", encoder=encoder)
+    src = ["Hann kom heim 1961.", "Veðrið var gott í gær og í dag.", "Reykjavík er höfuðborg."]
+    tgt = [
+        "He came home in 1961.",
+        "The weather was good yesterday and today.",
+        "Reykjavik is the capital.",
+    ]
+    beads = aligner.align(src, tgt, "is", "en")
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert encoder.encoded == 0  # nothing was encoded for a language the model does not know

@@ -21,7 +21,9 @@ DIMENSION = 512
 # The 16 languages USE-multilingual v3 was trained on. Outside them its vectors still
 # look like vectors but mislead: on en-is (ParIce) an embedding-led search scored strict
 # F1 0.52 where length alone scores 0.83.
-ENCODER_LANGUAGES = frozenset(["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"])
+ENCODER_LANGUAGES = frozenset(
+    ["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"]
+)
 
 
 def covers(lang: str) -> bool:

@@ -179,13 +179,15 @@ def anchor_band(
     n: int,
     m: int,
     base_width: int = 10,
+    max_width: int = 100,
 ) -> Band:
     """A band around a chain of confident anchors (mutual nearest neighbours).
 
     ``best_targets[i]`` is the nearest target of source i, ``best_sources[j]`` the
     nearest source of target j. Mutual pairs are chained monotonically (the longest
     increasing chain), the path is interpolated between them, and the band widens with
-    the distance to the nearest anchor, where the interpolation is least certain.
+    the distance to the nearest anchor, where the interpolation is least certain, up to
+    ``max_width`` either side, so that the search stays linear in document length.
     """
     mutual = [(i, int(t)) for i, t in enumerate(best_targets) if best_sources[t] == i]
     chain = _longest_monotone_chain(mutual)
@@ -194,7 +196,7 @@ def anchor_band(
     rows = np.arange(n + 1)
     path = np.rint(np.interp(rows, xs, ys)).astype(np.int64)
     distance = np.min(np.abs(rows[:, None] - xs[None, :]), axis=1) if len(xs) else rows
-    width = base_width + (distance * 0.5).astype(np.int64)
+    width = np.minimum(base_width + (distance * 0.5).astype(np.int64), max_width)
     return band_around(path, m, width)
 
 

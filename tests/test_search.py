@@ -107,3 +107,13 @@ def test_bead_shapes_respect_the_total():
         == len(set(shapes))
         == sum(1 for a, b in itertools.product(range(1, 5), repeat=2) if a + b <= 5)
     )
+
+
+def test_anchor_band_stays_linear_without_anchors():
+    from aligners.search import anchor_band
+
+    n = m = 5000
+    no_mutual = np.zeros(n, dtype=np.int64), np.ones(m, dtype=np.int64)
+    band = anchor_band(*no_mutual, n, m)
+    assert band.cells <= (n + 1) * (2 * 100 + 1)
+    assert band.lo[0] == 0 and band.hi[-1] == m

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from pathlib import Path
 from aligners.base import Aligner, get_aligner
 from aligners.embedding import Encoder
 from aligners.evaluation import Link, read_links, score_documents
+from benchmarks.measure import peak_rss_mb
 from corpus.segment import split_sentences
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
@@ -221,10 +221,6 @@ def _parse_options(pairs: list[str]) -> dict[str, object]:
         name, _, value = pair.partition("=")
         options[name] = json.loads(value)
     return options
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:

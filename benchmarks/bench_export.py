@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.measure import peak_rss_mb
 from corpus.export import ExportOptions, ExportRecord, LangCodes, TextCleaner, export_store
 from corpus.export.atomic import atomic_file
 from corpus.export.tmx import TmxHeader, write_tmx
@@ -36,11 +36,6 @@ PAIRS_PER_DOCUMENT = 25
 
 EN = "The finance minister said on day {n} that exports rose {p}.{q}% & imports fell."
 KO = "기획재정부 장관은 {n}일 수출이 {p}.{q}% 늘고 수입은 줄었다고 밝혔다."
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def synthetic_records(count: int, cleaner: TextCleaner) -> Iterator[ExportRecord]:

@@ -43,7 +43,7 @@ import regex
 
 from aligners.length import length_log_probability
 from aligners.names import romanise, shared_tokens
-from aligners.numbers import number_tokens
+from aligners.numbers import CLOCK_TIME, clock_times_as_numbers, number_tokens, number_words
 from corpus.language import detect_language, hangul_share
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -87,60 +87,8 @@ LENGTH_OUTLIER_LOGPROB = math.log(1e-4)
 PARTIAL_FACTOR = 2.0
 PARTIAL_MIN_CHARS = 30
 
-_CARDINALS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-)
-_ORDINALS = "- first second third fourth fifth sixth seventh eighth ninth tenth"
-# Number words Korean writes as digits (fourteen -> 14명, second-degree -> 2급).
-_SMALL_NUMBERS = {
-    word: str(n)
-    for words in (_CARDINALS, _ORDINALS)
-    for n, word in enumerate(words.split())
-    if word != "-"
-}
 _WORD = regex.compile(r"\p{L}+")
 _FINAL = regex.compile(r"[.!?。？！…:;\"'”’)\]]\s*$")
-_SCALES = {
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "m": 1e6,
-    "bn": 1e9,
-    "tn": 1e12,
-}
-_SCALED = regex.compile(
-    r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion|(?<=\d)(?:m|bn|tn))\b",
-    regex.I,
-)
-_TIME = regex.compile(
-    r"(?<![\d.,])(\d{1,2})(?::|\.(?=\d{2}\s?[ap]\.?m\b))(\d{2})(?![\d.,]\d)", regex.I
-)
-_KOREAN_EOK_MAN = regex.compile(r"(\d+)\s?억\s?(\d+)\s?만")
-_MONTH_NUMBERS = {
-    name: str(number)
-    for number, name in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        1,
-    )
-}
-_MONTH = regex.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
 _INNER_NAME = regex.compile(r"(?<=\S\s)\p{Lu}[\p{L}'’-]{2,}")
 _HANGUL_WORD = regex.compile(r"\p{Hangul}{2,}")
 _VOWELS = regex.compile(r"[aeiouwyh]")
@@ -231,47 +179,6 @@ class PairInput:
     ko_sentences: int = 1
 
 
-def english_numbers(text: str) -> list[str]:
-    """Numbers of an English text, read as Korean writes them (see korean_numbers)."""
-    return scaled_number_tokens(_TIME.sub(_time_as_numbers, text))
-
-
-def english_number_words(text: str) -> list[str]:
-    """Small number words ("two") and month names ("June"), which Korean writes as digits."""
-    words = [_SMALL_NUMBERS[w.lower()] for w in _WORD.findall(text) if w.lower() in _SMALL_NUMBERS]
-    months = [_MONTH_NUMBERS[w.lower()] for w in _MONTH.findall(text)]
-    return words + months
-
-
-def _time_as_numbers(match: regex.Match) -> str:
-    """19:30 / 7.55am -> "19 7 30" / "7 55": hours both ways (Korean: 오후 7시), no :00."""
-    hour, minute = int(match.group(1)), match.group(2)
-    hours = f"{hour} {hour - 12}" if hour > 12 else str(hour)
-    return f" {hours} {'' if minute == '00' else int(minute)} "
-
-
-def korean_numbers(text: str) -> list[str]:
-    """number_tokens, with 1억 2500만 read as 125000000 (number_tokens stops at 억)."""
-    return number_tokens(_KOREAN_EOK_MAN.sub(_eok_man_value, text))
-
-
-def _eok_man_value(match: regex.Match) -> str:
-    return str(int(match.group(1)) * 100_000_000 + int(match.group(2)) * 10_000)
-
-
-def scaled_number_tokens(text: str) -> list[str]:
-    """number_tokens with "2.5 million" / "£2.8bn" read as 2500000 / 2800000000, as
-    Korean writes them (250만, 28억)."""
-    tokens = number_tokens(text)
-    for match in _SCALED.finditer(text):
-        base = number_tokens(match.group(1))
-        if base and base[0] in tokens:
-            tokens.remove(base[0])
-            value = float(base[0]) * _SCALES[match.group(2).lower()]
-            tokens.append(f"{value:g}" if value != int(value) else str(int(value)))
-    return tokens
-
-
 def number_agreement(en: str, ko: str) -> tuple[float, int]:
     """(Dice of the number bags, count of numbers one side has and the other lacks).
 
@@ -279,16 +186,16 @@ def number_agreement(en: str, ko: str) -> tuple[float, int]:
     them" does not penalise a pair whose Korean has no digits. A 24-hour time counts once,
     in whichever form the Korean uses.
     """
-    ko_bag = Counter(korean_numbers(ko))
+    ko_bag = Counter(number_tokens(ko))
     en_bag = Counter()
-    for match in _TIME.finditer(en):
+    for match in CLOCK_TIME.finditer(en):
         hour = int(match.group(1))
         if hour > 12:
             drop = str(hour) if ko_bag[str(hour - 12)] else str(hour - 12)
             en_bag[drop] -= 1
-    en_bag.update(english_numbers(en))
+    en_bag.update(number_tokens(clock_times_as_numbers(en)))
     en_bag = +en_bag
-    for word in english_number_words(en):
+    for word in number_words(en):
         if ko_bag[word] > en_bag[word]:
             en_bag[word] += 1
     total = sum(en_bag.values()) + sum(ko_bag.values())

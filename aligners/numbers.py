@@ -43,6 +43,40 @@ _KOREAN_COMPOUND = regex.compile(
 _KOREAN_PIECE = regex.compile(r"(\d+(?:\.\d+)?)?\s?([조억만천백])|(\d+)")
 _WORD = regex.compile(r"\p{L}+")
 _MONTH_NAME_CONTEXT = regex.compile(r"\p{L}+\.?\s+\d")
+_FULL_MONTH = regex.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+# Number words Korean writes as digits (fourteen -> 14명, second-degree -> 2급).
+_CARDINALS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_ORDINALS = "- first second third fourth fifth sixth seventh eighth ninth tenth"
+_SMALL_NUMBERS = {
+    word: str(n)
+    for words in (_CARDINALS, _ORDINALS)
+    for n, word in enumerate(words.split())
+    if word != "-"
+}
+# "2.5 million" and "£2.8bn" are written 250만 and 28억 in Korean: compare the values.
+_SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "m": 1e6,
+    "bn": 1e9,
+    "tn": 1e12,
+}
+# The short forms only after a currency sign: "£125m" is money, "30m" is metres.
+_SCALED = regex.compile(
+    r"(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b"
+    r"|(?<=[$£€¥₩]\s?)(\d[\d,]*(?:\.\d+)?)(m|bn|tn)\b",
+    regex.I,
+)
+CLOCK_TIME = regex.compile(
+    r"(?<![\d.,])(\d{1,2})(?::|\.(?=\d{2}\s?[ap]\.?m\b))(\d{2})(?![\d.,]\d)", regex.I
+)
 
 
 def _as_number(integer: str, fraction: str | None, small: str | None, unit: str | None) -> str:
@@ -70,7 +104,38 @@ def _korean_compound_value(text: str) -> str:
 
 
 def number_tokens(text: str) -> list[str]:
-    """Normalised numbers (and month numbers) in ``text``, in order."""
+    """Normalised numbers (and month numbers) in ``text``, with scale words applied."""
+    tokens = _plain_number_tokens(text)
+    for match in _SCALED.finditer(text):
+        number, scale = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        base = _plain_number_tokens(number)
+        if base and base[0] in tokens:
+            tokens.remove(base[0])
+            value = float(base[0]) * _SCALES[scale.lower()]
+            tokens.append(f"{value:g}" if value != int(value) else str(int(value)))
+    return tokens
+
+
+def clock_times_as_numbers(text: str) -> str:
+    """19:30 / 7.55am -> "19 7 30" / "7 55": the hour both ways (Korean writes 오후 7시),
+    and no minutes for :00."""
+    return CLOCK_TIME.sub(_time_as_numbers, text)
+
+
+def _time_as_numbers(match: regex.Match) -> str:
+    hour, minute = int(match.group(1)), match.group(2)
+    hours = f"{hour} {hour - 12}" if hour > 12 else str(hour)
+    return f" {hours} {'' if minute == '00' else int(minute)} "
+
+
+def number_words(text: str) -> list[str]:
+    """Small number words ("two", "second") and month names ("June") as digits, which is
+    how Korean writes them; kept apart because "one of them" is rarely a number."""
+    words = [_SMALL_NUMBERS[w.lower()] for w in _WORD.findall(text) if w.lower() in _SMALL_NUMBERS]
+    return words + [_MONTHS[w.lower()] for w in _FULL_MONTH.findall(text)]
+
+
+def _plain_number_tokens(text: str) -> list[str]:
     tokens = []
     consumed = []
     for match in _KOREAN_COMPOUND.finditer(text):

@@ -95,3 +95,23 @@ def test_gale_church_aligns_by_length():
 )
 def test_chained_korean_units(text, value):
     assert number_tokens(text) == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("£2.8bn", ["2800000000"]),
+        ("2.5 million a day", ["2500000"]),
+        ("30m(100피트)", ["30", "100"]),  # metres, not millions: no currency sign
+    ],
+)
+def test_scale_words_and_currency_suffixes(text, tokens):
+    assert number_tokens(text) == tokens
+
+
+def test_clock_times_and_number_words_read_as_korean_writes_them():
+    from aligners.numbers import clock_times_as_numbers, number_words
+
+    assert number_tokens(clock_times_as_numbers("at 19:30")) == ["19", "7", "30"]
+    assert number_tokens("오후 7시 30분") == ["7", "30"]
+    assert number_words("Fourteen people, the second time, in June") == ["14", "2", "6"]

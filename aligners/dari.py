@@ -97,6 +97,18 @@ class _Side:
     words: np.ndarray
     groups: dict[int, np.ndarray] = field(default_factory=dict)
 
+    @classmethod
+    def build(cls, sentences, vectors, neighbour_sims, names, words) -> _Side:
+        return cls(
+            sentences,
+            vectors,
+            neighbour_sims,
+            prefix_lengths(sentences),
+            bag_matrix([number_tokens(s) for s in sentences]),
+            bag_matrix(names),
+            bag_matrix(words),
+        )
+
     def group(self, size: int) -> np.ndarray:
         """Vectors of every run of ``size`` consecutive sentences (row = first sentence)."""
         if size not in self.groups:
@@ -179,24 +191,8 @@ class DariAligner:
         src_near, tgt_near, best_t, best_s = _neighbourhoods(src_vectors, tgt_vectors)
         src_names, tgt_names = shared_tokens(src, tgt, src_lang, tgt_lang)
         src_words, tgt_words = self._lexical_bags(src, tgt, src_lang, tgt_lang)
-        source = _Side(
-            src,
-            src_vectors,
-            src_near,
-            prefix_lengths(src),
-            bag_matrix([number_tokens(s) for s in src]),
-            bag_matrix(src_names),
-            bag_matrix(src_words),
-        )
-        target = _Side(
-            tgt,
-            tgt_vectors,
-            tgt_near,
-            prefix_lengths(tgt),
-            bag_matrix([number_tokens(t) for t in tgt]),
-            bag_matrix(tgt_names),
-            bag_matrix(tgt_words),
-        )
+        source = _Side.build(src, src_vectors, src_near, src_names, src_words)
+        target = _Side.build(tgt, tgt_vectors, tgt_near, tgt_names, tgt_words)
         n, m = len(src), len(tgt)
         if n * m <= FULL_SEARCH_CELLS:
             band = full_band(n, m)

@@ -22,6 +22,11 @@ from corpus.readers import ReadError, read_document
 from corpus.segment import segment_article
 from corpus.store import Store
 
+# Documentation that travels with a folder of articles (README.md, LICENSE, NOTICE.txt).
+DOCUMENTATION_STEMS = frozenset(
+    ["readme", "license", "licence", "copying", "notice", "changelog", "authors", "citation"]
+)
+
 # Files that come with "save page as… complete" and are never articles.
 PAGE_ASSET_SUFFIXES = frozenset(
     [
@@ -124,8 +129,9 @@ def iter_input_files(
 ) -> Iterator[Path]:
     """Files named and files under folders named, recursively, sorted, hidden ones skipped.
 
-    A file named explicitly is always read; inside folders, hidden entries, page assets
-    and the ``NAME_files`` folder a browser saves next to ``NAME.html`` are skipped.
+    A file named explicitly is always read; inside folders, hidden entries, page assets,
+    documentation files (README, LICENSE, ...) and the ``NAME_files`` folder a browser
+    saves next to ``NAME.html`` are skipped.
     """
     for given in paths:
         path = Path(given)
@@ -150,8 +156,15 @@ def _walk(folder: Path) -> Iterator[Path]:
             and not (name.endswith("_files") and name.removesuffix("_files") in html_stems)
         )
         for name in visible_files:
-            if Path(name).suffix.lower() not in PAGE_ASSET_SUFFIXES:
+            if not _is_page_asset_or_documentation(name):
                 yield Path(root) / name
+
+
+def _is_page_asset_or_documentation(name: str) -> bool:
+    path = Path(name)
+    if path.suffix.lower() in PAGE_ASSET_SUFFIXES:
+        return True
+    return path.stem.lower().split("-")[0] in DOCUMENTATION_STEMS
 
 
 def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:

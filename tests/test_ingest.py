@@ -78,6 +78,10 @@ def test_walk_is_recursive_sorted_and_skips_hidden_and_page_assets(tmp_path):
         "page_files/style.css",
         "logo.png",
         "c.jsonl",
+        "README.md",
+        "LICENSE",
+        "a/NOTICE.txt",
+        "readme-first.txt",
     ):
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_input_files([tmp_path])]

@@ -12,7 +12,7 @@ from corpus.readers import hani_html, pick_reader
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample"
-PAIRS = REPO / "examples" / "sample-pairs.tsv"
+PAIRS = REPO / "tests" / "fixtures" / "sample-pairs.tsv"
 NTREX = REPO.parent / "shared" / "evaldata" / "ntrex128-en-ko"
 needs_ntrex = pytest.mark.skipif(
     not NTREX.is_dir(), reason=f"NTREX data not found at {NTREX} (../shared is absent)"

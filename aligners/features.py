@@ -171,12 +171,14 @@ _BOILERPLATE = regex.compile(
 
 @dataclass(frozen=True)
 class PairInput:
-    """One sentence pair and how many sentences each side holds (its bead type)."""
+    """One sentence pair, how many sentences each side holds (its bead type), and whether
+    it is a headline (headlines need not end like sentences)."""
 
     en: str
     ko: str
     en_sentences: int = 1
     ko_sentences: int = 1
+    heading: bool = False
 
 
 def number_agreement(en: str, ko: str) -> tuple[float, int]:
@@ -297,7 +299,9 @@ def pair_features(
         "identical": float(normalise(pair.en) == normalise(pair.ko)),
         "bead_merge": float(min(max(merge, 0), 4)),
         "bead_unbalanced": float(min(abs(pair.en_sentences - pair.ko_sentences), 3)),
-        "end_mismatch": float(ends_sentence(pair.en) != ends_sentence(pair.ko)),
+        "end_mismatch": float(
+            not pair.heading and ends_sentence(pair.en) != ends_sentence(pair.ko)
+        ),
     }
 
 

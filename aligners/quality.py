@@ -289,8 +289,12 @@ def document_candidates(
     ko_sentences: dict[int, str],
     beads: Sequence[BeadIds],
     seen: set[tuple[str, str]] | None = None,
+    en_headings: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
-    """One candidate per link bead; rivals are the sentences just outside the bead."""
+    """One candidate per link bead; rivals are the sentences just outside the bead.
+
+    ``en_headings`` are the English sentence ids that are headlines or subheadings.
+    """
     seen = set() if seen is None else seen
     texts = [
         (
@@ -307,7 +311,9 @@ def document_candidates(
         key = (normalise(en), normalise(ko))
         out.append(
             Candidate(
-                PairInput(en, ko, len(b.en_ids), len(b.ko_ids)),
+                PairInput(
+                    en, ko, len(b.en_ids), len(b.ko_ids), heading=set(b.en_ids) <= en_headings
+                ),
                 en_context=_outside(en_sentences, b.en_ids),
                 ko_context=_outside(ko_sentences, b.ko_ids),
                 ratio=ratio,
@@ -326,6 +332,13 @@ def _sentence_texts(store, doc_id: int) -> dict[int, str]:
     return {s.idx: s.text for s in store.sentences(doc_id)}
 
 
+def _heading_ids(store, doc_id: int) -> frozenset[int]:
+    rows = store.db.execute(
+        "SELECT idx FROM sentences WHERE doc_id = ? AND kind = 'heading'", (doc_id,)
+    )
+    return frozenset(row[0] for row in rows)
+
+
 def score_store(store, *, model: QualityModel | None = None) -> ScoreSummary:
     """(Re)score every aligned sentence pair in the store, one document pair per commit.
 
@@ -339,7 +352,11 @@ def score_store(store, *, model: QualityModel | None = None) -> ScoreSummary:
     for pair_id, en_doc, ko_doc in _aligned_document_pairs(store):
         beads = _link_beads(store, pair_id)
         candidates = document_candidates(
-            _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc), beads, seen
+            _sentence_texts(store, en_doc),
+            _sentence_texts(store, ko_doc),
+            beads,
+            seen,
+            _heading_ids(store, en_doc),
         )
         scored = score_candidates(candidates, model, encoder)
         with store.transaction() as db:

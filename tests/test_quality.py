@@ -327,3 +327,14 @@ def test_train_refuses_a_store_without_enough_confident_pairs(tmp_path):
     )
     assert result.exit_code == 1
     assert "confident aligned pairs" in result.output
+
+
+def test_a_headline_is_not_punished_for_ending_without_punctuation():
+    unit = np.zeros(512, dtype=np.float32)
+    unit[0] = 1.0
+    empty = np.zeros((0, 512), dtype=np.float32)
+    english, korean = "Welsh AMs worried about 'looking like muppets'", "웨일스 의원들은 걱정했다"
+    as_sentence = pair_features(PairInput(english, korean), unit, unit, empty, empty)
+    as_headline = pair_features(PairInput(english, korean, heading=True), unit, unit, empty, empty)
+    assert as_sentence["end_mismatch"] == 1.0
+    assert as_headline["end_mismatch"] == 0.0

@@ -486,7 +486,9 @@ def write_report(
             with atomic_file(target, compress=False) as out:
                 options = {"min_score": min_score, "doc": doc}
                 summary = write_page(store.db, out, store_file.name, pairs, options)
-    except (StoreError, sqlite3.DatabaseError) as exc:
+    except StoreError as exc:
+        raise ReportError(str(exc)) from None  # already names the store
+    except sqlite3.DatabaseError as exc:
         raise ReportError(f"{store_file}: cannot read the store ({exc})") from None
     except OSError as exc:
         raise ReportError(f"{exc.filename or target}: {exc.strerror}") from None

@@ -124,9 +124,21 @@ class Store:
         self.path = Path(path)
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: not a usable SQLite store ({exc})") from exc
+        # A store that cannot be set up (not SQLite, another program's database, a newer
+        # schema) must not leave its connection open behind the error.
+        try:
+            self._set_up()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise StoreError(f"{self.path}: not a usable SQLite store ({exc})") from exc
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _set_up(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.row_factory = sqlite3.Row

@@ -1,0 +1,66 @@
+"""Opening a store: files that are not Dari stores fail with one line naming the file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from corpus.store import MIGRATIONS, Store, StoreError
+
+
+def _other_programs_database(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE documents (x)")
+    return path
+
+
+def _newer_store(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    return path
+
+
+def test_another_programs_sqlite_file_is_a_store_error_naming_the_file(tmp_path):
+    path = _other_programs_database(tmp_path / "other.sqlite")
+    with pytest.raises(StoreError, match=r"other\.sqlite: .*documents already exists"):
+        Store(path)
+
+
+def test_a_newer_schema_is_refused_by_name(tmp_path):
+    path = _newer_store(tmp_path / "newer.sqlite")
+    with pytest.raises(StoreError, match=r"newer\.sqlite: store schema version \d+ is newer"):
+        Store(path)
+
+
+@pytest.mark.parametrize("make", [_other_programs_database, _newer_store])
+def test_a_refused_store_leaves_no_connection_open(tmp_path, make, monkeypatch):
+    path = make(tmp_path / "refused.sqlite")
+    opened: list[sqlite3.Connection] = []
+
+    def recording_connect(*args, **kwargs):
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    real_connect = sqlite3.connect
+    monkeypatch.setattr("corpus.store.sqlite3.connect", recording_connect)
+    with pytest.raises(StoreError):
+        Store(path)
+    assert len(opened) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+
+
+def test_a_fresh_store_is_created_at_the_current_schema(tmp_path):
+    with Store(tmp_path / "fresh.sqlite") as store:
+        assert store.schema_version == len(MIGRATIONS)
+
+
+def test_report_names_a_refused_store_once(tmp_path):
+    from corpus.report import ReportError, write_report
+
+    path = _newer_store(tmp_path / "newer.sqlite")
+    with pytest.raises(ReportError) as caught:
+        write_report(path, tmp_path / "report.html")
+    assert str(caught.value).count("newer.sqlite") == 1

@@ -179,7 +179,11 @@ def export_command(
 @click.option("--src-lang", default=None, help="Language of SRC_FILE (detected if absent).")
 @click.option("--tgt-lang", default=None, help="Language of TGT_FILE (detected if absent).")
 @click.option(
-    "--max-total", type=int, default=5, show_default=True, help="Largest bead (sentences)."
+    "--max-total",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Largest bead (sentences); 2 allows 1-1 beads only.",
 )
 def align_command(
     src_file: str,
@@ -212,8 +216,11 @@ def align_command(
         )
     except (DocumentError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    with click.open_file(output, "w", encoding="utf-8") as out:
-        write_beads(beads, src, tgt, fmt, out)
+    try:
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            write_beads(beads, src, tgt, fmt, out)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: {exc.strerror}") from None
 
 
 @main.command("eval")

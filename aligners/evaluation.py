@@ -45,8 +45,13 @@ def parse_links(lines: Iterable[str], source: str = "<links>") -> list[Link]:
 
 def read_links(path: str | Path) -> list[Link]:
     path = Path(path)
-    with path.open(encoding="utf-8") as handle:
-        return parse_links(handle, str(path))
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return parse_links(handle, str(path))
+    except UnicodeDecodeError as exc:
+        raise LinkFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise LinkFormatError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def format_link(src: Sequence[int], tgt: Sequence[int], score: float | None = None) -> str:

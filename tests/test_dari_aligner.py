@@ -98,6 +98,27 @@ def test_align_reports_a_missing_file_in_one_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_align_reports_an_unwritable_output_in_one_line(tmp_path):
+    en, ko = tmp_path / "en.txt", tmp_path / "ko.txt"
+    en.write_text("One.\n", encoding="utf-8")
+    ko.write_text("하나.\n", encoding="utf-8")
+    output = tmp_path / "no-such-dir" / "links.txt"
+    result = CliRunner().invoke(
+        main, ["align", str(en), str(ko), "--aligner", "gale-church", "-o", str(output)]
+    )
+    assert result.exit_code == 1
+    assert f"{output}: No such file or directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_align_refuses_a_max_total_that_allows_no_links(tmp_path):
+    en = tmp_path / "en.txt"
+    en.write_text("One.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["align", str(en), str(en), "--max-total", "1"])
+    assert result.exit_code == 2
+    assert "--max-total" in result.output
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/evaldata is not available")
 def test_text_berg_document_scores_well_above_length_only(aligner):
     from benchmarks.bench_align import run_sentence_sets, textberg

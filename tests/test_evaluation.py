@@ -2,7 +2,13 @@
 
 import pytest
 
-from aligners.evaluation import LinkFormatError, format_link, parse_links, score_documents
+from aligners.evaluation import (
+    LinkFormatError,
+    format_link,
+    parse_links,
+    read_links,
+    score_documents,
+)
 
 
 def test_perfect_alignment_scores_one():
@@ -51,3 +57,10 @@ def test_parse_and_format_round_trip():
 def test_bad_link_line_names_the_line():
     with pytest.raises(LinkFormatError, match="gold.txt:2"):
         parse_links(["[0]:[0]", "zero to one"], "gold.txt")
+
+
+def test_a_links_file_that_is_not_utf8_is_a_format_error_naming_it(tmp_path):
+    path = tmp_path / "pred.txt"
+    path.write_bytes(b"\xff\xfe[0]:[0]\n")
+    with pytest.raises(LinkFormatError, match=r"pred\.txt: not UTF-8 text \(byte 0\)"):
+        read_links(path)

@@ -23,6 +23,12 @@ def hangul_share(text: str) -> float:
     return len(_HANGUL.findall(text)) / letters
 
 
+def primary_language(tag: str | None) -> str:
+    """'ko-KR', ' EN_us ' -> 'ko', 'en': readers, the segmenter and pairing all compare
+    primary subtags, whatever spelling a page or a record declared; '' for no tag."""
+    return regex.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0] if tag else ""
+
+
 def detect_language(text: str) -> str | None:
     """Return an ISO 639-1 code ('ko', 'en', ...), or None when the text has no letters."""
     if not _LETTER.search(text):

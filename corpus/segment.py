@@ -27,6 +27,7 @@ import pysbd
 from pysbd.languages import LANGUAGE_CODES as PYSBD_LANGUAGES
 
 from corpus.article import Article
+from corpus.language import primary_language
 from corpus.store import StoredSentence
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def split_paragraphs(texts: Sequence[str], lang: str) -> list[list[Span]]:
     Korean paragraphs are handed to kiwipiepy in one batch, which roughly doubles its
     throughput over one call per paragraph.
     """
-    code = _base_language(lang)
+    code = primary_language(lang)
     if code == "ko":
         raw = _kiwi_starts(texts)
         rules = _KOREAN_MERGE_RULES
@@ -78,7 +79,7 @@ def strip_dateline(text: str, lang: str) -> int:
     part of the first sentence and have no counterpart in the other language's edition, so
     they would only hurt alignment.
     """
-    patterns = _KOREAN_DATELINES if _base_language(lang) == "ko" else _LATIN_DATELINES
+    patterns = _KOREAN_DATELINES if primary_language(lang) == "ko" else _LATIN_DATELINES
     for pattern in patterns:
         match = pattern.match(text)
         if match and match.end() > 0:
@@ -120,11 +121,6 @@ def segment_article(article: Article) -> list[StoredSentence]:
 
 
 # -- shared machinery --------------------------------------------------------------------
-
-
-def _base_language(lang: str) -> str:
-    """'ko-KR' -> 'ko', 'EN_us' -> 'en'."""
-    return re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0]
 
 
 def _dateline_skips(blocks: list[tuple[str, str]], lang: str) -> list[int]:

@@ -117,3 +117,13 @@ def test_page_declaring_the_wrong_language_is_flagged(tmp_path):
     assert article.language == "ko"
     assert article.extra["declared_language"] == "en"
     assert "declared language 'en'" in result.warnings[0].reason
+
+
+def test_a_declared_language_with_spaces_and_region_matches_the_text(tmp_path):
+    text = (FIXTURES / "article_en.html").read_text(encoding="utf-8")
+    path = tmp_path / "spaced.html"
+    path.write_text(text.replace('<html lang="en">', '<html lang=" EN_gb ">'), encoding="utf-8")
+    article, result = read_one(path)
+    assert article.language == "en"
+    assert "declared_language" not in article.extra
+    assert not result.warnings

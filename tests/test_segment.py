@@ -581,3 +581,13 @@ def test_ntrex_lines(name: str, lang: str, low: int, high: int) -> None:
         assert_only_whitespace_between(line, line_spans)
     multi = sum(len(s) > 1 for s in spans)
     assert low <= multi <= high
+
+
+@pytest.mark.parametrize(
+    ("tag", "primary"),
+    [("ko-KR", "ko"), (" EN_us ", "en"), ("de", "de"), ("", ""), (None, ""), ("  ", "")],
+)
+def test_primary_language_reads_any_spelling_of_a_tag(tag, primary):
+    from corpus.language import primary_language
+
+    assert primary_language(tag) == primary

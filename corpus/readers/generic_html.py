@@ -22,7 +22,7 @@ import trafilatura
 from lxml import etree
 
 from corpus.article import Article, Paragraph
-from corpus.language import detect_language
+from corpus.language import detect_language, primary_language
 from corpus.readers import Reader, ReadError, register
 
 NAME = "generic-html"
@@ -229,7 +229,7 @@ def _json_ld_names(value: object) -> list[str]:
 def _declared_language(page: lxml.html.HtmlElement) -> str | None:
     """The page's ``<html lang>``; read_document checks it against the text."""
     lang = page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang")
-    return lang.replace("_", "-").split("-")[0].lower() if lang and lang.strip() else None
+    return primary_language(lang) or None
 
 
 def _published(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.article import Article, Paragraph
+from corpus.language import primary_language
 from corpus.readers import ItemError, Reader, ReadError, ReadItem, ReadResult, register
 
 NAME = "jsonl"
@@ -78,7 +79,7 @@ def article_from_record(record: dict[str, Any]) -> Article:
         raise ReadError("'text' is empty")
     return Article(
         id=_string_field(record, "id") or "",
-        language=_language_code(_string_field(record, "lang")),
+        language=primary_language(_string_field(record, "lang")),
         title=" ".join((_string_field(record, "title") or "").split()),
         paragraphs=paragraphs,
         subtitle=_string_field(record, "subtitle"),
@@ -116,11 +117,6 @@ def _string_field(record: dict[str, Any], key: str, required: bool = False) -> s
     if not isinstance(value, str):
         raise ReadError(f"'{key}' must be a string, not {type(value).__name__}")
     return value.strip()
-
-
-def _language_code(lang: str | None) -> str:
-    """'en-US' -> 'en': pairing works on primary language subtags."""
-    return lang.replace("_", "-").split("-")[0].lower() if lang else ""
 
 
 def _published(value: str | None) -> datetime | None:

@@ -40,3 +40,10 @@ def test_process_count_can_be_configured(monkeypatch):
     assert default_processes() == 3
     monkeypatch.delenv("DARI_ENCODER_PROCESSES")
     assert default_processes() >= 1
+
+
+def test_covers_reads_any_spelling_of_a_language_tag():
+    from aligners.embedding import covers
+
+    assert covers("ko-KR") and covers(" EN_us ") and covers("")
+    assert not covers("is") and not covers("IS-is")

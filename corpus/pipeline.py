@@ -118,10 +118,14 @@ def run_pipeline(
     quiet: bool = False,
     aligner: str = "dari",
     report: Callable[[str], None] | None = None,
+    dask_address: str | None = None,
 ) -> RunSummary:
     """Run every stage over ``inputs`` into ``outdir``; see the module docstring.
 
     ``report`` receives one line per rejected file or failed pair (default: stderr).
+    ``dask_address`` aligns the document pairs on that Dask scheduler's cluster (this
+    process still does every write); it is reached before anything else, so a wrong
+    address fails at once instead of after ingesting.
     Raises :class:`PipelineError` for bad options and :class:`StoreBusy` when another run
     holds the store.
     """
@@ -131,18 +135,19 @@ def run_pipeline(
     export.check_min_score(min_score)
     _check_outdir(outdir, inputs)
     report = report or _stderr
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    with store_lock(store_path):
-        try:
-            store = Store(store_path)
-        except StoreError as exc:
-            raise PipelineError(str(exc)) from None
-        with store:
-            summary = RunSummary(str(store_path))
-            _run_stages(store, inputs, summary, workers, aligner, quiet, report)
-            _summarise_store(store, summary)
-        with _stage(summary, "export"):
-            _export_all(store_path, outdir, formats, min_score, summary)
+    with _dask(dask_address) as cluster:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        with store_lock(store_path):
+            try:
+                store = Store(store_path)
+            except StoreError as exc:
+                raise PipelineError(str(exc)) from None
+            with store:
+                summary = RunSummary(str(store_path))
+                _run_stages(store, inputs, summary, workers, aligner, quiet, report, cluster)
+                _summarise_store(store, summary)
+            with _stage(summary, "export"):
+                _export_all(store_path, outdir, formats, min_score, summary)
     return summary
 
 
@@ -167,6 +172,7 @@ def _run_stages(
     aligner: str,
     quiet: bool,
     report: Callable[[str], None],
+    cluster: Any = None,
 ) -> None:
     from aligners.batch import align_pending
     from aligners.embedding import Encoder
@@ -186,6 +192,7 @@ def _run_stages(
             progress=_advance(bar),
             report=lambda line: _write_above(bar, line, report),
             encoder=encoder,
+            dask_address=cluster,
         ).as_dict()
     with _stage(summary, "score"):
         try:
@@ -342,6 +349,22 @@ def _try_lock(fd: int) -> bool:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _dask(address: str | None) -> Iterator[Any]:
+    """The run's client of a Dask scheduler (None without one); held for the whole run so
+    that a wrong address fails before any work. Unusable addresses are PipelineErrors."""
+    if not address:
+        yield None
+        return
+    from aligners.batch import DaskError, dask_client
+
+    try:
+        with dask_client(address) as client:
+            yield client
+    except DaskError as exc:
+        raise PipelineError(str(exc)) from None
 
 
 def _check_outdir(outdir: Path, inputs: Sequence[str | Path]) -> None:

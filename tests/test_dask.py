@@ -1,0 +1,52 @@
+"""`dari run --dask`: pairs aligned as tasks on a Dask cluster give the local run's corpus."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from test_batch import write_articles
+from test_pipeline import EPOCH, corpus_files, first_run  # noqa: F401  (first_run: a fixture)
+
+import aligners.batch as batch
+from cli import main
+from corpus.pipeline import PipelineError, run_pipeline
+
+distributed = pytest.importorskip("distributed", reason="needs the 'dask' extra (distributed)")
+
+# Nothing listens on port 1; the short timeout keeps the refusal quick.
+NOWHERE = "tcp://127.0.0.1:1"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One in-process worker with one thread: quick to start, nothing to spawn."""
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as local:
+        yield local
+
+
+@pytest.mark.slow
+def test_dask_run_writes_the_local_runs_corpus(first_run, cluster, tmp_path, monkeypatch):  # noqa: F811
+    source, reference, local = first_run
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    outdir = tmp_path / "out"
+    summary = run_pipeline([source], outdir, quiet=True, dask_address=cluster.scheduler_address)
+    assert summary.alignment == local.alignment
+    assert summary.alignment["aligned"] == 3
+    # The pairs really ran as cluster tasks, not in this process's local path.
+    assert "run_on_dask_worker" in cluster.scheduler.task_prefixes  # dask drops the "_"
+    assert corpus_files(outdir) == corpus_files(reference)
+
+
+def test_unreachable_scheduler_is_one_line_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "DASK_CONNECT_TIMEOUT", 0.5)
+    source = write_articles(tmp_path / "articles.jsonl")
+    outdir = tmp_path / "out"
+    with pytest.raises(PipelineError, match=f"--dask {NOWHERE}: cannot reach a Dask scheduler"):
+        run_pipeline([source], outdir, quiet=True, dask_address=NOWHERE)
+    result = CliRunner().invoke(main, ["run", str(source), "-o", str(outdir), "--dask", NOWHERE])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: --dask {NOWHERE}: cannot reach")
+    assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
+    assert not (outdir / "dari.sqlite").exists()  # refused before touching the store

@@ -42,7 +42,7 @@ import numpy as np
 import regex
 
 from aligners.length import length_log_probability
-from aligners.names import romanise, shared_tokens
+from aligners.names import fold, romanise, shared_tokens
 from aligners.numbers import CLOCK_TIME, clock_times_as_numbers, number_tokens, number_words
 from corpus.language import detect_language, hangul_share
 
@@ -207,17 +207,12 @@ def number_agreement(en: str, ko: str) -> tuple[float, int]:
     return 2 * shared / total, total - 2 * shared
 
 
-def _fold(token: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", token.lower())
-    return "".join(c for c in decomposed if c.isalnum())
-
-
 def name_agreement(en: str, ko: str) -> tuple[int, int]:
     """(romanised Hangul names matched in the English, Latin names on the Korean side
     missing from the English)."""
     ko_tokens, _ = shared_tokens([ko], [en], "ko", "en")
-    en_folded = _fold(en)
-    latin = {_fold(t) for t in _LATIN_NAME.findall(ko)}
+    en_folded = fold(en)
+    latin = {fold(t) for t in _LATIN_NAME.findall(ko)}
     missing = {t for t in latin if len(t) >= 2 and t not in en_folded}
     return len(ko_tokens[0]), len(missing)
 
@@ -238,11 +233,11 @@ def _similarity(a: str, b: str) -> float:
 def names_similarity(en: str, ko: str) -> float:
     """The worst-matched English name's best similarity to a word of the Korean side
     (romanised Hangul, or Latin as written); 1.0 when the English names no one."""
-    names = {_fold(m) for m in _INNER_NAME.findall(en)} - _NOT_NAMES
+    names = {fold(m) for m in _INNER_NAME.findall(en)} - _NOT_NAMES
     names = {n for n in names if len(n) >= 3}
     if not names:
         return 1.0
-    korean = {_fold(w) for w in _LATIN_NAME.findall(ko)}
+    korean = {fold(w) for w in _LATIN_NAME.findall(ko)}
     for word in _HANGUL_WORD.findall(ko):
         # whole word, without a particle, and surname / given name of a Korean name
         forms = {word, word[:-1], word[:1], word[1:]}

@@ -26,13 +26,14 @@ MAX_SHARE = 0.05
 MIN_ROMAN_SIMILARITY = 0.8
 
 
-def _fold(token: str) -> str:
+def fold(token: str) -> str:
+    """Lower-cased letters and digits without accents, so 'Moon Jae-in' meets 'moonjaein'."""
     decomposed = unicodedata.normalize("NFKD", token.lower())
     return "".join(c for c in decomposed if c.isalnum())
 
 
 def _tokens(sentence: str) -> set[str]:
-    return {f for f in (_fold(t) for t in _TOKEN.findall(sentence)) if len(f) >= MIN_LENGTH}
+    return {f for f in (fold(t) for t in _TOKEN.findall(sentence)) if len(f) >= MIN_LENGTH}
 
 
 def _rare(token_sets: list[set[str]]) -> set[str]:
@@ -61,7 +62,7 @@ def romanise(word: str) -> str:
     """Hangul -> Latin letters as English news spells Korean names (accents dropped)."""
     from ko_pron import romanise as ko_romanise
 
-    return _fold(ko_romanise(word, "mr"))
+    return fold(ko_romanise(word, "mr"))
 
 
 # Romanisation and English spelling disagree most on the first letter in these classes
@@ -118,6 +119,6 @@ def _english_names(sentence: str) -> set[str]:
     """Capitalised names, whole (Choe Son-hui -> choesonhui) and word by word (putin)."""
     names = set()
     for phrase in _CAPITALISED.findall(sentence):
-        names.add(_fold(phrase))
-        names.update(_fold(w) for w in regex.split(r"\s+", phrase))
+        names.add(fold(phrase))
+        names.update(fold(w) for w in regex.split(r"\s+", phrase))
     return {n for n in names if len(n) >= MIN_LENGTH}

@@ -138,7 +138,19 @@ class DariAligner:
         self, documents: Sequence[tuple[Sequence[str], Sequence[str], str, str]]
     ) -> list[list[Bead]]:
         """Align a corpus in two passes: learn a lexicon from the confident pairs of the
-        first, then realign every document with it as one more signal."""
+        first, then realign every document with it as one more signal.
+
+        All sentences are encoded up front in one batch, which the encoder can spread
+        over every core; documents one by one are too small to split.
+        """
+        self.encoder.encode(
+            [
+                sentence
+                for src, tgt, src_lang, tgt_lang in documents
+                if self._parameters_for(src_lang, tgt_lang).embedding_weight
+                for sentence in (*src, *tgt)
+            ]
+        )
         first = [self.align(*document) for document in documents]
         by_languages: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for (src, tgt, src_lang, tgt_lang), beads in zip(documents, first, strict=True):

@@ -67,18 +67,11 @@ def ingest_command(paths: tuple[str, ...], store_path: str) -> None:
 def stats_command(store_path: str, as_json: bool) -> None:
     """Counts per language and source, pairing, old versions and rejected files."""
     import json
-    from pathlib import Path
 
     from corpus.ingest import format_stats
-    from corpus.store import Store, StoreError
 
-    if not Path(store_path).is_file():
-        raise click.ClickException(f"{store_path}: no such store (run 'dari ingest' first)")
-    try:
-        with Store(store_path) as store:
-            stats = store.stats()
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _open_existing_store(store_path) as store:
+        stats = store.stats()
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
@@ -358,10 +351,9 @@ def score_command(
     'unscorable:<reason>' column, and make the exit status 1.
     """
     import json
-    from pathlib import Path
 
     from aligners import quality
-    from corpus.store import Store, StoreError
+    from corpus.store import StoreError
 
     if train and pairs_path:
         raise click.UsageError("--train learns from the store; it cannot be combined with --pairs")
@@ -369,9 +361,7 @@ def score_command(
         raise click.UsageError("--train needs -o MODEL (where to write the model)")
     try:
         if train:
-            if not Path(store_path).is_file():
-                raise click.ClickException(f"{store_path}: no such store")
-            with Store(store_path) as store:
+            with _open_existing_store(store_path) as store:
                 model = quality.train_on_store(store, report=lambda m: click.echo(m, err=True))
             model.save(output)
             click.echo(f"wrote {output}")
@@ -386,9 +376,7 @@ def score_command(
                 )
                 raise SystemExit(1)
             return
-        if not Path(store_path).is_file():
-            raise click.ClickException(f"{store_path}: no such store (run 'dari align' first)")
-        with Store(store_path) as store:
+        with _open_existing_store(store_path) as store:
             summary = quality.score_store(store, model=model)
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     except (quality.QualityModelError, StoreError) as exc:

@@ -64,3 +64,34 @@ def test_report_names_a_refused_store_once(tmp_path):
     with pytest.raises(ReportError) as caught:
         write_report(path, tmp_path / "report.html")
     assert str(caught.value).count("newer.sqlite") == 1
+
+
+STORE_COMMANDS = [
+    ["stats"],
+    ["pair"],
+    ["pairs"],
+    ["score"],
+    ["score", "--train", "-o", "model.json"],
+    ["report", "-o", "report.html"],
+    ["export", "--format", "tsv", "-o", "-"],
+]
+
+
+@pytest.mark.parametrize("command", STORE_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("make", [None, _other_programs_database, _newer_store])
+def test_store_commands_refuse_a_missing_or_foreign_store_in_one_line(
+    tmp_path, monkeypatch, command, make
+):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "given.sqlite"
+    if make is not None:
+        make(path)
+    result = CliRunner().invoke(main, [*command, "--store", str(path)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {path}: ")

@@ -26,7 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
@@ -123,22 +123,19 @@ def align_pending(
     if progress:
         progress(0, len(pair_ids))
     jobs = (load_job(store, pair_id) for pair_id in pair_ids)
-    if dask_address is not None:
-        with _connected(dask_address) as client:
-            for done, result in enumerate(_align_on_dask(jobs, aligner, client), start=1):
-                _record(store, result, aligner, summary, report)
-                if progress:
-                    progress(done, len(pair_ids))
-        return summary
-    if workers > 1 and len(pair_ids) > 1:
-        results = _align_in_pool(jobs, aligner, store.path, min(workers, len(pair_ids)))
-    else:
-        built = _build_aligner(aligner, encoder or Encoder(db=store.db))
-        results = (align_job(job, built) for job in jobs)
-    for done, result in enumerate(results, start=1):
-        _record(store, result, aligner, summary, report)
-        if progress:
-            progress(done, len(pair_ids))
+    with ExitStack() as scope:
+        if dask_address is not None:
+            client = scope.enter_context(_connected(dask_address))
+            results = _align_on_dask(jobs, aligner, client)
+        elif workers > 1 and len(pair_ids) > 1:
+            results = _align_in_pool(jobs, aligner, store.path, min(workers, len(pair_ids)))
+        else:
+            built = _build_aligner(aligner, encoder or Encoder(db=store.db))
+            results = (align_job(job, built) for job in jobs)
+        for done, result in enumerate(results, start=1):
+            _record(store, result, aligner, summary, report)
+            if progress:
+                progress(done, len(pair_ids))
     return summary
 
 

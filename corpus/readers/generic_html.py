@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -24,9 +24,9 @@ from lxml import etree
 from corpus.article import Article, Paragraph
 from corpus.language import detect_language, primary_language
 from corpus.readers import Reader, ReadError, register
+from corpus.readers.dates import KST
 
 NAME = "generic-html"
-KST = timezone(timedelta(hours=9), "KST")
 MAX_RIGHTS_CHARS = 300
 # Marks a line break while flattening; decode() rejects text with NUL bytes, so it is free.
 _BREAK = "\x00"

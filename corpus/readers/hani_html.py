@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -31,9 +31,9 @@ from lxml import etree
 from corpus.article import Article, Paragraph
 from corpus.language import detect_language
 from corpus.readers import Reader, ReadError, register
+from corpus.readers.dates import kst_to_utc
 
 # Korea has not observed daylight saving time since 1988, so a fixed offset is exact.
-KST = timezone(timedelta(hours=9), "KST")
 
 _KOREAN_PREFIX = "ArticleDetailView_"
 _ARTICLE_PATH = re.compile(r"^/arti/(?:[\w.-]+/)*(\d+)\.html?$")
@@ -400,10 +400,7 @@ def _korean_byline(root: etree._Element) -> str | None:
 
 
 def _kst_to_utc(match: re.Match[str] | None) -> datetime | None:
-    if match is None:
-        return None
-    local = datetime.strptime(f"{match.group(1)} {match.group(2)}", "%Y-%m-%d %H:%M")
-    return local.replace(tzinfo=KST).astimezone(UTC)
+    return kst_to_utc(f"{match.group(1)} {match.group(2)}") if match else None
 
 
 def _dates(root: etree._Element, region: etree._Element) -> tuple[datetime | None, datetime | None]:

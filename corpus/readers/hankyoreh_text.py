@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from corpus.article import Article, Paragraph
 from corpus.readers import Reader, ReadError, register
+from corpus.readers.dates import kst_to_utc
 
 NAME = "hankyoreh-text"
-KST = timezone(timedelta(hours=9), "KST")
 
 _POSTED = re.compile(
     r"^\s*Posted on\s*:\s*(?P<posted>\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2})\s*KST"
@@ -64,7 +63,7 @@ def read(path: Path, text: str) -> list[Article]:
         raise ReadError("no article body found")
     extra = dict(parsed.extra)
     if match["modified"]:
-        extra["modified"] = _kst_to_utc(match["modified"]).isoformat()
+        extra["modified"] = kst_to_utc(match["modified"]).isoformat()
     return [
         Article(
             id="",
@@ -72,7 +71,7 @@ def read(path: Path, text: str) -> list[Article]:
             title=title,
             paragraphs=parsed.paragraphs,
             subtitle=" ".join(parsed.standfirst) or None,
-            published=_kst_to_utc(match["posted"]),
+            published=kst_to_utc(match["posted"]),
             byline=parsed.byline,
             url=_first(_ENGLISH_URL, text),
             original_url=_first(_KOREAN_URL, text),
@@ -165,11 +164,6 @@ def _only_chrome_follows(rest: list[str]) -> bool:
             continue
         return bool(_END_OF_ARTICLE.match(line))
     return True
-
-
-def _kst_to_utc(stamp: str) -> datetime:
-    local = datetime.strptime(" ".join(stamp.split()), "%Y-%m-%d %H:%M")
-    return local.replace(tzinfo=KST).astimezone(UTC)
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import regex
 
@@ -108,17 +109,13 @@ class Lexicon:
         ]
         return src_bags, tgt_bags
 
-    @property
+    @cached_property
     def forward_targets(self) -> set[str]:
-        if not hasattr(self, "_forward_targets"):
-            self._forward_targets = {t for ts in self.forward.values() for t in ts}
-        return self._forward_targets
+        return {t for ts in self.forward.values() for t in ts}
 
-    @property
+    @cached_property
     def backward_targets(self) -> set[str]:
-        if not hasattr(self, "_backward_targets"):
-            self._backward_targets = {t for ts in self.backward.values() for t in ts}
-        return self._backward_targets
+        return {t for ts in self.backward.values() for t in ts}
 
 
 def _prune(table: dict[str, dict[str, float]]) -> dict[str, list[str]]:

@@ -115,3 +115,18 @@ def test_clock_times_and_number_words_read_as_korean_writes_them():
     assert number_tokens(clock_times_as_numbers("at 19:30")) == ["19", "7", "30"]
     assert number_tokens("오후 7시 30분") == ["7", "30"]
     assert number_words("Fourteen people, the second time, in June") == ["14", "2", "6"]
+
+
+def test_lexicon_learns_word_translations_from_pairs():
+    from aligners.lexicon import Lexicon
+
+    pairs = [
+        ("Hann kom heim", "He came home"),
+        ("Hann fór út", "He went out"),
+        ("Hún kom heim", "She came home"),
+        ("Hún fór", "She went"),
+    ]
+    lexicon = Lexicon.train(pairs, "is", "en")
+    assert "he" in lexicon.forward["hann"] and "she" in lexicon.forward["hún"]
+    src_bags, tgt_bags = lexicon.bags(["Hann fór"], ["He went", "She came"])
+    assert ">he" in src_bags[0] and ">he" in tgt_bags[0] and ">he" not in tgt_bags[1]

@@ -36,10 +36,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import numpy as np
 import regex
+from rapidfuzz import fuzz, process
 
 from aligners.length import length_log_probability
 from aligners.names import fold, romanise, shared_tokens
@@ -223,11 +223,11 @@ def _skeleton(word: str) -> str:
     return (word[:1] + _VOWELS.sub("", word[1:])).translate(_CONSONANT_CLASSES)
 
 
-def _similarity(a: str, b: str) -> float:
-    return max(
-        SequenceMatcher(None, a, b).ratio(),
-        SequenceMatcher(None, _skeleton(a), _skeleton(b)).ratio(),
-    )
+def _best_similarity(name: str, words: Sequence[str], skeletons: Sequence[str]) -> float:
+    """How well ``name`` matches its closest word, as spelled or as consonant skeletons."""
+    spelled = process.extractOne(name, words, scorer=fuzz.ratio)
+    consonants = process.extractOne(_skeleton(name), skeletons, scorer=fuzz.ratio)
+    return max(spelled[1], consonants[1]) / 100
 
 
 def names_similarity(en: str, ko: str) -> float:
@@ -242,9 +242,12 @@ def names_similarity(en: str, ko: str) -> float:
         # whole word, without a particle, and surname / given name of a Korean name
         forms = {word, word[:-1], word[:1], word[1:]}
         korean.update(romanise(form) for form in forms if form)
+    korean.discard("")
     if not korean:
         return 0.0
-    return min(max(_similarity(name, k) for k in korean) for name in names)
+    words = sorted(korean)
+    skeletons = [_skeleton(w) for w in words]
+    return min(_best_similarity(name, words, skeletons) for name in names)
 
 
 def letters(text: str) -> int:

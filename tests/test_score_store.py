@@ -1,0 +1,46 @@
+"""Scoring a store incrementally: a rerun scores only what is new and still sees repeats."""
+
+import json
+
+from test_quality import _store_with_aligned_documents
+
+from aligners.quality import score_store
+
+FIRST = (
+    ["The talks lasted two hours.", "Prices rose 3.5% in May."],
+    ["회담은 2시간 동안 이어졌다.", "5월 물가는 3.5% 올랐다."],
+)
+SECOND = (
+    ["The talks lasted two hours.", "Exports fell for a third month."],
+    ["회담은 2시간 동안 이어졌다.", "수출이 석 달째 줄었다."],
+)
+
+
+def _scores(store) -> list[tuple[int, int, float | None, list[str]]]:
+    rows = store.db.execute(
+        "SELECT pair_id, bead, score, flags FROM alignments "
+        "WHERE en_ids != '[]' ORDER BY pair_id, bead"
+    )
+    return [(r[0], r[1], r[2], json.loads(r[3] or "[]")) for r in rows]
+
+
+def test_incremental_scoring_skips_scored_pairs_and_flags_repeats_of_them(tmp_path):
+    with _store_with_aligned_documents(tmp_path / "s.sqlite", [FIRST, SECOND]) as store:
+        store.db.execute("UPDATE alignments SET score = 0.25, flags = '[]' WHERE pair_id = 1")
+        summary = score_store(store, rescore=False)
+        rows = _scores(store)
+    assert summary.document_pairs == 1 and summary.sentence_pairs == 2
+    assert [r[2] for r in rows if r[0] == 1] == [0.25, 0.25]  # left as they were
+    new = [r for r in rows if r[0] == 2]
+    assert all(r[2] is not None and r[2] != 0.25 for r in new)
+    assert "duplicate" in new[0][3]  # repeats a pair scored by an earlier run
+    assert "duplicate" not in new[1][3]
+
+
+def test_rescoring_scores_every_pair_again(tmp_path):
+    with _store_with_aligned_documents(tmp_path / "s.sqlite", [FIRST, SECOND]) as store:
+        store.db.execute("UPDATE alignments SET score = 0.25 WHERE pair_id = 1")
+        summary = score_store(store)
+        rows = _scores(store)
+    assert summary.document_pairs == 2
+    assert all(r[2] != 0.25 for r in rows)

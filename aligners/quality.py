@@ -273,7 +273,11 @@ class BeadIds:
 def _aligned_document_pairs(store, scored: bool | None = None) -> list[tuple[int, int, int]]:
     """Document pairs with link beads: all of them, or only those whose beads are
     (``scored=True``) or are not yet (``scored=False``) scored."""
-    condition = {None: "", True: " AND a.score IS NOT NULL", False: " AND a.score IS NULL"}
+    condition = {
+        None: "",
+        True: " AND a.scored_by IS NOT NULL",
+        False: " AND a.scored_by IS NULL",
+    }
     rows = store.db.execute(
         "SELECT DISTINCT p.id, p.en_doc, p.ko_doc FROM pairs p "
         "JOIN alignments a ON a.pair_id = p.id WHERE p.ko_doc IS NOT NULL "
@@ -382,10 +386,17 @@ def score_store(store, *, model: QualityModel | None = None, rescore: bool = Tru
         scored = score_candidates(candidates, model, encoder)
         with store.transaction() as db:
             db.executemany(
-                "UPDATE alignments SET score = ?, components = ?, flags = ? "
+                "UPDATE alignments SET score = ?, components = ?, flags = ?, scored_by = ? "
                 "WHERE pair_id = ? AND bead = ?",
                 (
-                    (s.score, json.dumps(s.components), json.dumps(s.flags), pair_id, b.bead)
+                    (
+                        s.score,
+                        json.dumps(s.components),
+                        json.dumps(s.flags),
+                        summary.model,
+                        pair_id,
+                        b.bead,
+                    )
                     for s, b in zip(scored, beads, strict=True)
                 ),
             )

@@ -102,6 +102,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model, text_hash)
     ) WITHOUT ROWID;
     """,
+    # Which quality model scored a bead (NULL until scored): lets `dari run` score only
+    # what is new, since the aligner's own score fills `score` before the model does.
+    "ALTER TABLE alignments ADD COLUMN scored_by TEXT;",
 ]
 
 

@@ -113,12 +113,14 @@ def test_rerun_does_no_new_work_and_new_files_only_add(first_run, tmp_path, monk
     assert again.ingest["new"] == 0 and again.ingest["unchanged"] == 6
     assert again.pairing["paired"] == 0 and again.pairing["kept_from_earlier_runs"] == 3
     assert again.alignment["pending"] == 0
+    assert again.scoring["document_pairs"] == 0
     assert corpus_files(outdir) == before
 
     later = write_articles(source.with_name("later.jsonl"), BUDGET)
     more = run_pipeline([source, later], outdir, quiet=True)
     assert more.ingest["new"] == 2 and more.ingest["unchanged"] == 6
     assert more.alignment["pending"] == 1 and more.alignment["aligned"] == 1
+    assert more.scoring["document_pairs"] == 1
     added = set(jsonl_pairs(outdir)) - set(json_lines_before(before))
     assert {p[0] for p in added} == {"en-budget"}
     assert set(json_lines_before(before)) <= set(jsonl_pairs(outdir))

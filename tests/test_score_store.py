@@ -26,7 +26,7 @@ def _scores(store) -> list[tuple[int, int, float | None, list[str]]]:
 
 def test_incremental_scoring_skips_scored_pairs_and_flags_repeats_of_them(tmp_path):
     with _store_with_aligned_documents(tmp_path / "s.sqlite", [FIRST, SECOND]) as store:
-        store.db.execute("UPDATE alignments SET score = 0.25, flags = '[]' WHERE pair_id = 1")
+        store.db.execute("UPDATE alignments SET score = 0.25, scored_by = 'm' WHERE pair_id = 1")
         summary = score_store(store, rescore=False)
         rows = _scores(store)
     assert summary.document_pairs == 1 and summary.sentence_pairs == 2
@@ -39,8 +39,16 @@ def test_incremental_scoring_skips_scored_pairs_and_flags_repeats_of_them(tmp_pa
 
 def test_rescoring_scores_every_pair_again(tmp_path):
     with _store_with_aligned_documents(tmp_path / "s.sqlite", [FIRST, SECOND]) as store:
-        store.db.execute("UPDATE alignments SET score = 0.25 WHERE pair_id = 1")
+        store.db.execute("UPDATE alignments SET score = 0.25, scored_by = 'm' WHERE pair_id = 1")
         summary = score_store(store)
         rows = _scores(store)
     assert summary.document_pairs == 2
     assert all(r[2] != 0.25 for r in rows)
+
+
+def test_a_realigned_pair_is_scored_again(tmp_path):
+    with _store_with_aligned_documents(tmp_path / "s.sqlite", [FIRST]) as store:
+        score_store(store, rescore=False)
+        store.db.execute("UPDATE alignments SET scored_by = NULL WHERE bead = 0")
+        assert score_store(store, rescore=False).document_pairs == 1
+        assert score_store(store, rescore=False).document_pairs == 0

@@ -52,6 +52,28 @@ def test_merges_a_split_sentence(aligner):
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0, 1)), ((1,), (2,))]
 
 
+def test_skipping_a_sentence_costs_more_the_better_it_is_matched(aligner):
+    """KO[2] (the weather) has no counterpart: leaving it alone must be the cheapest skip,
+    and a skip is never a gain in itself."""
+    aligner._p = aligner.parameters
+    _, target, _ = aligner._prepare(EN, KO, "en", "ko")
+    gains = aligner._skip_gains(target)
+    assert gains[2] > max(gains[k] for k in (0, 1, 3, 4))
+    assert gains[0] < -aligner.parameters.skip_penalty
+    assert (gains <= 0).all()
+
+
+def test_without_embeddings_every_skip_costs_the_same():
+    """No vectors, no best match to weigh: the tuned fixed penalty applies."""
+    aligner = get_aligner("dari")
+    aligner._p = aligner.parameters_without_embeddings
+    src, tgt = ["Hann kom heim 1961.", "Halló."], ["He came home in 1961.", "Hi.", "Bye."]
+    source, target, _ = aligner._prepare(src, tgt, "is", "en")
+    penalty = aligner.parameters_without_embeddings.skip_penalty
+    assert list(aligner._skip_gains(source)) == [-penalty] * 2
+    assert list(aligner._skip_gains(target)) == [-penalty] * 3
+
+
 def test_nothing_matches_gives_only_unaligned_sentences(aligner):
     beads = aligner.align(["12345 67890"], ["서울 날씨 맑음"], "en", "ko")
     assert all(not b.is_link for b in beads)

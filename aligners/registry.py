@@ -1,3 +1,3 @@
 """Imports every aligner module so that each registers itself under its name."""
 
-from aligners import dari, length  # noqa: F401
+from aligners import bleualign, dari, length  # noqa: F401

@@ -167,7 +167,12 @@ def export_command(
 @click.argument("tgt_file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["links", "tsv", "jsonl"]), default="links")
-@click.option("--aligner", "aligner_name", default="dari", show_default=True)
+@click.option(
+    "--aligner",
+    "aligner_name",
+    default=None,
+    help="Aligner to use [default: dari, or bleualign with --translations].",
+)
 @click.option("--presegmented", is_flag=True, help="Inputs hold one sentence a line.")
 @click.option("--src-lang", default=None, help="Language of SRC_FILE (detected if absent).")
 @click.option("--tgt-lang", default=None, help="Language of TGT_FILE (detected if absent).")
@@ -178,27 +183,55 @@ def export_command(
     show_default=True,
     help="Largest bead (sentences); 2 allows 1-1 beads only.",
 )
+@click.option(
+    "--translations",
+    "translations_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Your machine translation of SRC_FILE into TGT_FILE's language, one line per "
+    "SRC_FILE sentence line; needs --presegmented. Aligns Bleualign-style.",
+)
+@click.option(
+    "--mt-metric",
+    type=click.Choice(["chrf", "bleu"]),
+    default="chrf",
+    show_default=True,
+    help="Sentence-level metric that compares --translations with TGT_FILE.",
+)
 def align_command(
     src_file: str,
     tgt_file: str,
     output: str,
     fmt: str,
-    aligner_name: str,
+    aligner_name: str | None,
     presegmented: bool,
     src_lang: str | None,
     tgt_lang: str | None,
     max_total: int,
+    translations_file: str | None,
+    mt_metric: str,
 ) -> None:
     """Align the sentences of two documents (one paragraph, or one sentence, a line).
 
     Links are written one bead a line as [i, j]:[k]:score with 0-based sentence ids;
     [3]:[] is a sentence with no counterpart.
+
+    With --translations FILE (one machine translation per line of a --presegmented
+    SRC_FILE), candidates are scored by chrF or BLEU of the translations against
+    TGT_FILE instead of across languages.
     """
-    from aligners.base import get_aligner
+    from aligners.bleualign import aligner_for_documents
     from aligners.documents import DocumentError, align_documents, write_beads
 
+    if translations_file and not presegmented:
+        raise click.UsageError(
+            "--translations needs --presegmented: give SRC_FILE one sentence a line and "
+            "FILE its translation line for line"
+        )
     try:
-        aligner = get_aligner(aligner_name, max_total=max_total)
+        aligner = aligner_for_documents(
+            aligner_name, translations_file, mt_metric, max_total=max_total
+        )
         src, tgt, beads = align_documents(
             src_file,
             tgt_file,

@@ -64,6 +64,12 @@ def band_around(path: np.ndarray, m: int, width: np.ndarray | int) -> Band:
     return Band(lo, hi)
 
 
+# Gains are computed for a block of rows at a time, one call per bead shape: calling the
+# aligner's vectorised gain once per row was most of the search time on news-length
+# documents. The budget bounds the cells (and the aligner's temporaries) per call.
+CELLS_PER_CALL = 20_000
+
+
 def search(
     n: int,
     m: int,
@@ -83,6 +89,8 @@ def search(
     scores: list[np.ndarray] = []
     moves: list[np.ndarray] = []  # index into shapes, -1 for 1-0, -2 for 0-1, -3 start
     skip_tgt_sums = np.concatenate([[0.0], np.cumsum(skip_tgt, dtype=np.float64)])
+    rows_per_call = max(1, CELLS_PER_CALL // max(1, int((hi - lo).max()) + 1))
+    gains: dict[tuple[int, tuple[int, int]], np.ndarray] = {}
     for i in range(n + 1):
         width = int(hi[i] - lo[i] + 1)
         row = np.full(width, NEG_INF)
@@ -90,9 +98,13 @@ def search(
         if i == 0:
             row[0] = 0.0
         else:
+            if (i - 1) % rows_per_call == 0:
+                last = min(n, i + rows_per_call - 1)
+                gains = _block_gains(range(i, last + 1), shapes, link_gains, lo, hi)
             _relax_skip_src(i, lo, hi, scores, skip_src, row, move)
             for index, shape in enumerate(shapes):
-                _relax_link(i, shape, index, lo, hi, scores, link_gains[shape], row, move)
+                if (i, shape) in gains:
+                    _relax_link(i, shape, index, lo, hi, scores, gains[i, shape], row, move)
         _relax_skip_tgt(lo[i], row, move, skip_tgt_sums)
         scores.append(row)
         moves.append(move)
@@ -107,22 +119,40 @@ def _relax_skip_src(i, lo, hi, scores, skip_src, row, move) -> None:
     _update(row, move, start - lo[i], candidate, -1)
 
 
-def _relax_link(i, shape, index, lo, hi, scores, gain, row, move) -> None:
+def _link_cells(i: int, shape: tuple[int, int], lo, hi) -> tuple[int, int] | None:
+    """The bead starts (i - a, j0) for j0 in the returned inclusive range that end in row
+    i of the band and start in row i - a of it; None when there are none."""
     a, b = shape
     p = i - a
     if p < 0:
-        return
+        return None
     start, stop = max(lo[i], lo[p] + b), min(hi[i], hi[p] + b)
-    if start > stop:
-        return
-    j0 = np.arange(start - b, stop - b + 1, dtype=np.int64)
-    previous = scores[p][j0 - lo[p]]
-    reachable = previous > NEG_INF / 2
-    if not reachable.any():
-        return
-    candidate = np.full(len(j0), NEG_INF)
-    candidate[reachable] = previous[reachable] + gain(np.full(reachable.sum(), p), j0[reachable])
-    _update(row, move, start - lo[i], candidate, index)
+    return (int(start - b), int(stop - b)) if start <= stop else None
+
+
+def _block_gains(rows, shapes, link_gains, lo, hi) -> dict[tuple[int, tuple[int, int]], np.ndarray]:
+    """Gains of every bead ending in ``rows``, one vectorised call per shape."""
+    gains = {}
+    for shape in shapes:
+        spans = {i: cells for i in rows if (cells := _link_cells(i, shape, lo, hi))}
+        if not spans:
+            continue
+        starts = np.concatenate([np.arange(j, k + 1) for j, k in spans.values()])
+        sources = np.concatenate([np.full(k - j + 1, i - shape[0]) for i, (j, k) in spans.items()])
+        values = link_gains[shape](sources.astype(np.int64), starts.astype(np.int64))
+        offset = 0
+        for i, (j, k) in spans.items():
+            gains[i, shape] = values[offset : offset + k - j + 1]
+            offset += k - j + 1
+    return gains
+
+
+def _relax_link(i, shape, index, lo, hi, scores, gains, row, move) -> None:
+    j_first, j_last = _link_cells(i, shape, lo, hi)
+    p = i - shape[0]
+    previous = scores[p][j_first - lo[p] : j_last - lo[p] + 1]
+    candidate = np.where(previous > NEG_INF / 2, previous + gains, NEG_INF)
+    _update(row, move, j_first + shape[1] - lo[i], candidate, index)
 
 
 def _update(row, move, offset, candidate, code) -> None:

@@ -250,16 +250,15 @@ class DariAligner:
         src_len = source.lengths[i0 + a] - source.lengths[i0]
         tgt_len = target.lengths[j0 + b] - target.lengths[j0]
         length = np.maximum(length_log_probability(src_len, tgt_len, self._ratio), -10.0)
-        numbers, has_numbers = overlap(source.numbers, i0, a, target.numbers, j0, b)
-        names, has_names = overlap(source.names, i0, a, target.names, j0, b)
-        words, has_words = overlap(source.words, i0, a, target.words, j0, b)
         return (
             cosine
             - p.neighbour_weight * neighbours
             + p.length_weight * length
-            + p.number_weight * np.where(has_numbers, numbers - 0.5, 0.0)
-            + p.name_weight * np.where(has_names, names - 0.5, 0.0)
-            + p.lexicon_weight * np.where(has_words, words - p.lexicon_centre, 0.0)
+            + _bag_term(p.number_weight, 0.5, source.numbers, i0, a, target.numbers, j0, b)
+            + _bag_term(p.name_weight, 0.5, source.names, i0, a, target.names, j0, b)
+            + _bag_term(
+                p.lexicon_weight, p.lexicon_centre, source.words, i0, a, target.words, j0, b
+            )
         )
 
     def _search(self, source: _Side, target: _Side, band: Band):
@@ -388,3 +387,12 @@ def _neighbourhoods(src: np.ndarray, tgt: np.ndarray, chunk: int = 2048):
         merged = np.concatenate([tgt_top, sims.T], axis=1)
         tgt_top = -np.partition(-merged, k_tgt - 1, axis=1)[:, :k_tgt]
     return src_near, tgt_top.mean(axis=1), best_t, best_s, src_best_sim, tgt_best_sim
+
+
+def _bag_term(weight, centre, src_bags, i0, a, tgt_bags, j0, b) -> np.ndarray | float:
+    """``weight`` x (bag overlap - ``centre``) where either side has a token, else 0;
+    skipped when the weight is 0 (the lexicon for languages the encoder covers)."""
+    if weight == 0:
+        return 0.0
+    dice, has_tokens = overlap(src_bags, i0, a, tgt_bags, j0, b)
+    return weight * np.where(has_tokens, dice - centre, 0.0)

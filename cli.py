@@ -27,7 +27,14 @@ def main() -> None:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-def ingest_command(paths: tuple[str, ...], store_path: str) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes splitting sentences.",
+)
+def ingest_command(paths: tuple[str, ...], store_path: str, workers: int) -> None:
     """Read article files and folders (recursively) into the store.
 
     Unreadable files are listed on stderr as 'path: reason' and recorded as rejects;
@@ -48,7 +55,7 @@ def ingest_command(paths: tuple[str, ...], store_path: str) -> None:
 
     with store:
         try:
-            counts = ingest_paths(paths, store, on_event)
+            counts = ingest_paths(paths, store, on_event, workers=workers)
         except KeyboardInterrupt:
             click.echo(
                 f"interrupted: {so_far.new} new and {so_far.versions} new versions stored "

@@ -1,7 +1,9 @@
 """Ingest: files and folders -> articles and sentences in the store.
 
 Files are streamed one at a time in a sorted, deterministic order, so a folder of
-100,000 pages needs no more memory than one page and two runs visit files alike. Every
+100,000 pages needs no more memory than one page and two runs visit files alike. With
+``workers`` > 1, sentence splitting (the costly step) runs in a pool of processes a few
+articles ahead, and articles are still stored in input order by this process. Every
 article is one store transaction: an interrupted run keeps what it finished and never
 leaves half an article; a rerun skips what is already there (same content hash) and
 turns changed articles into new versions. A file that cannot be read is recorded as a
@@ -10,17 +12,21 @@ reject (with its bytes, so a better reader can retry it) and the run goes on.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.article import content_hash
+from corpus.article import Article, content_hash
 from corpus.readers import ReadError, read_document
 from corpus.segment import segment_article
-from corpus.store import Store
+from corpus.store import Store, StoredSentence
 
 # Documentation that travels with a folder of articles (README.md, LICENSE, NOTICE.txt).
 DOCUMENTATION_STEMS = frozenset(
@@ -91,6 +97,21 @@ class IngestCounts:
 
 
 EventHandler = Callable[[IngestEvent], None]
+Segmenter = Callable[[Article], "Future[list[StoredSentence]]"]
+# Articles being split ahead of the one being stored, per worker process.
+AHEAD_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class _ToStore:
+    """An article read from ``path`` (at ``where``, with the line) whose sentences are
+    being split."""
+
+    path: str
+    where: str
+    article: Article
+    raw: bytes
+    sentences: Future[list[StoredSentence]]
 
 
 def report_problems(event: IngestEvent) -> None:
@@ -102,7 +123,10 @@ def report_problems(event: IngestEvent) -> None:
 
 
 def ingest_paths(
-    paths: Iterable[str | Path], store: Store, on_event: EventHandler = report_problems
+    paths: Iterable[str | Path],
+    store: Store,
+    on_event: EventHandler = report_problems,
+    workers: int = 1,
 ) -> IngestCounts:
     """Ingest files and folders into ``store``; each outcome is passed to ``on_event``.
 
@@ -116,12 +140,54 @@ def ingest_paths(
         on_event(event)
 
     store_files = {store.path.resolve().with_name(store.path.name + x) for x in STORE_SUFFIXES}
-    for path in iter_input_files(paths, on_missing=lambda p: _reject(store, emit, p, None)):
-        if path.resolve() in store_files:
-            continue
-        counts.files += 1
-        ingest_file(path, store, emit)
+    # One process stores each article as soon as it is split; a pool works ahead.
+    limit = AHEAD_PER_WORKER * workers if workers > 1 else 0
+    with _segmenter(workers) as segment:
+        ahead: deque[_ToStore] = deque()
+        for path in iter_input_files(paths, on_missing=lambda p: _reject(store, emit, p, None)):
+            if path.resolve() in store_files:
+                continue
+            counts.files += 1
+            for item in ingest_file(path, store, emit, segment):
+                ahead.append(item)
+                while len(ahead) > limit:
+                    _store_article(ahead.popleft(), store, emit)
+        while ahead:
+            _store_article(ahead.popleft(), store, emit)
     return counts
+
+
+@contextmanager
+def _segmenter(workers: int) -> Iterator[Segmenter]:
+    """Split sentences here (one worker) or in a pool of spawned processes: Kiwi and
+    pysbd are pure CPU work that one process cannot spread over cores."""
+    if workers <= 1:
+        yield _segment_here
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield lambda article: pool.submit(segment_article, article)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _segment_here(article: Article) -> Future[list[StoredSentence]]:
+    future: Future[list[StoredSentence]] = Future()
+    try:
+        future.set_result(segment_article(article))
+    except Exception as exc:
+        future.set_exception(exc)
+    return future
+
+
+def _store_article(item: _ToStore, store: Store, emit: EventHandler) -> None:
+    try:
+        sentences = item.sentences.result()
+    except Exception as exc:
+        _reject(store, emit, item.where, item.raw, _unexpected(exc))
+        return
+    _, outcome = store.add_article(item.article, item.raw, sentences)
+    emit(IngestEvent(outcome, item.path, item.article.id))
 
 
 def iter_input_files(
@@ -167,8 +233,11 @@ def _is_page_asset_or_documentation(name: str) -> bool:
     return path.stem.lower().split("-")[0] in DOCUMENTATION_STEMS
 
 
-def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:
-    """Read one file and store its articles; every problem becomes an event, never an exception."""
+def ingest_file(
+    path: Path, store: Store, emit: EventHandler, segment: Segmenter = _segment_here
+) -> Iterator[_ToStore]:
+    """Read one file; every problem becomes an event, never an exception. Yields the new
+    articles with their sentence splitting under way, for the caller to store in order."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -197,13 +266,9 @@ def ingest_file(path: Path, store: Store, emit: EventHandler) -> None:
             emit(IngestEvent("same", str(path), item.article.id))
             continue
         item_raw = item.raw if item.raw is not None else raw
-        try:
-            sentences = segment_article(item.article)
-        except Exception as exc:
-            _reject(store, emit, _where(path, item.line), item_raw, _unexpected(exc))
-            continue
-        _, outcome = store.add_article(item.article, item_raw, sentences)
-        emit(IngestEvent(outcome, str(path), item.article.id))
+        yield _ToStore(
+            str(path), _where(path, item.line), item.article, item_raw, segment(item.article)
+        )
 
 
 def _where(path: Path, line: int | None) -> str:

@@ -181,7 +181,7 @@ def _run_stages(
 
     encoder = Encoder(db=store.db)
     with _stage(summary, "ingest"):
-        summary.ingest = _ingest(store, inputs, quiet, report)
+        summary.ingest = _ingest(store, inputs, quiet, report, workers)
     with _stage(summary, "pair"):
         summary.pairing = pair_store(store, encoder=encoder).as_dict()
     with _stage(summary, "align"), _bar(quiet, "align", "pair") as bar:
@@ -203,7 +203,11 @@ def _run_stages(
 
 
 def _ingest(
-    store: Store, inputs: Sequence[str | Path], quiet: bool, report: Callable[[str], None]
+    store: Store,
+    inputs: Sequence[str | Path],
+    quiet: bool,
+    report: Callable[[str], None],
+    workers: int,
 ) -> dict[str, int]:
     from corpus.ingest import IngestEvent, ingest_paths
 
@@ -216,7 +220,7 @@ def _ingest(
             elif event.kind == "warning":
                 _write_above(bar, f"{event.path}: warning: {event.detail}", report)
 
-        counts = ingest_paths(inputs, store, on_event)
+        counts = ingest_paths(inputs, store, on_event, workers=workers)
     return {
         "files": counts.files,
         "new": counts.new,

@@ -313,7 +313,7 @@ def test_a_crashing_reader_rejects_that_file_only(tmp_path, store, capsys, monke
 def test_cli_ctrl_c_exits_130_and_says_what_is_kept(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(dump("Story", "Body text here."))
 
-    def interrupted(paths, store, on_event):
+    def interrupted(paths, store, on_event, workers):
         on_event(IngestEvent("new", "a.txt", "a"))
         raise KeyboardInterrupt
 
@@ -321,3 +321,25 @@ def test_cli_ctrl_c_exits_130_and_says_what_is_kept(tmp_path, monkeypatch):
     result = run("ingest", str(tmp_path), "--store", str(tmp_path / "s.sqlite"))
     assert result.exit_code == 130
     assert result.stderr.startswith("interrupted: 1 new and 0 new versions stored are kept")
+
+
+def _stored(store: Store) -> list[tuple]:
+    return [
+        (a.id, a.language, [(s.kind, s.start, s.end, s.text) for s in store.sentences(doc_id)])
+        for doc_id, a in store.articles()
+    ]
+
+
+def test_a_pool_of_workers_stores_the_same_articles_in_the_same_order(tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for fixture in (TEXT_DUMP, GENERIC_EN, GENERIC_KO, JSONL):
+        shutil.copy(fixture, inputs / fixture.name)
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"store-{workers}.sqlite") as store:
+            events: list[IngestEvent] = []
+            counts = ingest_paths([inputs], store, on_event=events.append, workers=workers)
+            results.append((counts, [(e.kind, e.path) for e in events], _stored(store)))
+    assert results[0] == results[1]
+    assert results[0][0].new >= 5

@@ -340,6 +340,7 @@ def test_a_pool_of_workers_stores_the_same_articles_in_the_same_order(tmp_path):
         with Store(tmp_path / f"store-{workers}.sqlite") as store:
             events: list[IngestEvent] = []
             counts = ingest_paths([inputs], store, on_event=events.append, workers=workers)
-            results.append((counts, [(e.kind, e.path) for e in events], _stored(store)))
+            # a pool reports a file's rejects while earlier articles are still being split
+            results.append((counts, sorted((e.kind, e.path) for e in events), _stored(store)))
     assert results[0] == results[1]
     assert results[0][0].new >= 5

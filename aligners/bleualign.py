@@ -45,6 +45,9 @@ METRICS = ("chrf", "bleu")
 FULL_SEARCH_CELLS = 10_000
 ANCHOR_CHUNK = 512
 SCORE_CHUNK = 20_000
+# Half-width cap of the band between anchors: chrF anchors are dense and reliable, and
+# every extra cell costs all bead shapes a sparse n-gram comparison.
+ANCHOR_MAX_WIDTH = 30
 MIN_BACKGROUND_CELLS = 6
 # sacrebleu tokenizers that need no extra download or package: BLEU on text without
 # spaces between words (zh, ja) or with agglutinated endings (ko) is counted in
@@ -124,15 +127,23 @@ class SpanScorer:
         return runs
 
     def _table(self, texts: Sequence[str]) -> _Runs:
-        rows, cols, counts, lengths = [], [], [], []
+        """One sparse row of n-gram counts per text, built from NumPy arrays because
+        Python lists of ints cost ten times the memory on long documents."""
+        indptr, cols, counts, lengths = [0], [], [], []
         vocabulary = self._vocabulary
-        for row, text in enumerate(texts):
+        for text in texts:
             grams, length = self._ngrams(text)
             lengths.append(length)
-            rows.extend([row] * len(grams))
-            cols.extend([vocabulary.setdefault(gram, len(vocabulary)) for gram in grams])
-            counts.extend(grams.values())
-        return _Runs(rows, cols, counts, np.array(lengths, dtype=np.int64), len(texts))
+            keys = (vocabulary.setdefault(gram, len(vocabulary)) for gram in grams)
+            cols.append(np.fromiter(keys, np.int32, len(grams)))
+            counts.append(np.fromiter(grams.values(), np.float64, len(grams)))
+            indptr.append(indptr[-1] + len(grams))
+        return _Runs(
+            np.array(indptr, dtype=np.int64),
+            np.concatenate(cols) if cols else np.zeros(0, np.int32),
+            np.concatenate(counts) if counts else np.zeros(0),
+            np.array(lengths, dtype=np.int64),
+        )
 
     def _ngrams(self, text: str) -> tuple[dict, int]:
         """The metric's own preprocessing and n-gram extraction. An n-gram's order is its
@@ -202,15 +213,16 @@ class SpanScorer:
 class _Runs:
     """The n-gram counts of every run of one size on one side, as a sparse matrix."""
 
-    def __init__(self, rows, cols, counts, lengths: np.ndarray, count: int):
-        self._coo = (counts, (rows, cols))
+    def __init__(self, indptr: np.ndarray, cols: np.ndarray, counts: np.ndarray, lengths):
+        self._parts = (counts, cols, indptr)
         self.lengths = lengths
-        self.count = count
+        self.count = len(indptr) - 1
         self.matrix: sparse.csr_matrix | None = None
-        self.totals = np.zeros((count, 0))
+        self.totals = np.zeros((self.count, 0))
 
     def finish(self, columns: int, order_matrix: sparse.csr_matrix) -> None:
-        self.matrix = sparse.csr_matrix(self._coo, shape=(self.count, columns), dtype=np.float64)
+        self.matrix = sparse.csr_matrix(self._parts, shape=(self.count, columns))
+        self._parts = None
         self.totals = np.asarray((self.matrix @ order_matrix).todense())
 
 
@@ -340,7 +352,7 @@ class BleualignAligner:
         if n * m <= FULL_SEARCH_CELLS:
             return full_band(n, m)
         best_t, best_s = scorer.anchors()
-        return anchor_band(best_t, best_s, n, m)
+        return anchor_band(best_t, best_s, n, m, max_width=ANCHOR_MAX_WIDTH)
 
     def _threshold(self, one_to_one: ScoreTable) -> float:
         """The document's background score plus the margin, never below the floor.

@@ -59,10 +59,78 @@ def shared_tokens(
 
 @lru_cache(maxsize=100_000)
 def romanise(word: str) -> str:
-    """Hangul -> Latin letters as English news spells Korean names (accents dropped)."""
+    """Hangul -> Latin letters as English news spells Korean names (McCune-Reischauer,
+    accents dropped: 최선희 -> choesonhui).
+
+    ko-pron romanises one syllable at a time here (each syllable once per process) and
+    the sound changes across syllable boundaries that names show are applied after:
+    voicing between voiced sounds (도널드 -> tonoldu, 가격 -> kagyok), a final consonant
+    carried onto a vowel (김정은이 -> kimjonguni), nasalisation (국민 -> kungmin) and the
+    ㄹ rules (할리우드 -> halliudu). ko-pron on whole words agrees on 95% of NTREX Korean
+    words (the rest are mostly verb endings) and costs ~4 times as much.
+    """
+    out, before = "", None
+    for char in word:
+        part = _syllable_roman(char)
+        onset, final = _jamo(char)
+        if out and onset is not None and before is not None:
+            out, part = _join_syllables(out, before, onset, part)
+        out += part
+        before = final
+    return out.replace("'", "")
+
+
+@lru_cache(maxsize=20_000)
+def _syllable_roman(char: str) -> str:
+    """One syllable in McCune-Reischauer, keeping the aspiration mark (t' = ㅌ): only the
+    plain consonants are voiced between voiced sounds."""
     from ko_pron import romanise as ko_romanise
 
-    return fold(ko_romanise(word, "mr"))
+    decomposed = unicodedata.normalize("NFKD", ko_romanise(char, "mr").lower())
+    return "".join(c for c in decomposed if c.isalnum() or c == "'")
+
+
+def _jamo(char: str) -> tuple[int | None, int | None]:
+    """(initial consonant index, final consonant index) of a Hangul syllable."""
+    index = ord(char) - 0xAC00
+    return (index // 588, index % 28) if 0 <= index < 11172 else (None, None)
+
+
+# Initial consonants (index into the 19 Hangul initials) and finals (into the 28 finals).
+_SILENT, _NIEUN, _RIEUL, _MIEUM, _SIOS, _HIEUH = 11, 2, 5, 6, 9, 18
+_PLAIN = {0: "k", 3: "t", 7: "p", 12: "ch"}  # ㄱ ㄷ ㅂ ㅈ
+_VOICED = {"k": "g", "t": "d", "p": "b", "ch": "j"}
+_NO_FINAL, _FINAL_N, _FINAL_L, _FINAL_M, _FINAL_NG, _FINAL_SS = 0, 4, 8, 16, 21, 20
+# A final consonant read onto a following vowel: ㄱ ㄷ ㅂ ㄹ ㅅ ㅆ ㅈ ㅊ ㅋ ㅌ ㅍ.
+_CARRIED = {1: "g", 7: "d", 17: "b", 8: "r", 19: "s", 20: "ss", 22: "j", 23: "ch", 24: "k"}
+_CARRIED |= {25: "t", 26: "p"}
+_NASAL = {"k": "ng", "t": "n", "p": "m"}
+_FINAL_SOUND = regex.compile(r"(?:ch|ss|[ktpls])$")
+
+
+def _join_syllables(out: str, before: int, onset: int, part: str) -> tuple[str, str]:
+    """The romanised word so far and the next syllable, with the boundary's sound change."""
+    voiced_end = before in (_NO_FINAL, _FINAL_N, _FINAL_L, _FINAL_M, _FINAL_NG)
+    if onset == _SILENT and before in _CARRIED:
+        return _FINAL_SOUND.sub("", out) + _CARRIED[before], part
+    if onset in _PLAIN and voiced_end:
+        plain = _PLAIN[onset]
+        return out, _VOICED[plain] + part[len(plain) :]
+    if onset in (_NIEUN, _MIEUM) and out[-1:] in _NASAL and not out.endswith("ng"):
+        return out[:-1] + _NASAL[out[-1]], part
+    if onset == _RIEUL and before in (_FINAL_N, _FINAL_L):
+        return out[:-1] + "l", "l" + part[1:]
+    if onset == _RIEUL and before != _NO_FINAL:
+        if out[-1:] in _NASAL and not out.endswith("ng"):
+            out = out[:-1] + _NASAL[out[-1]]
+        return out, "n" + part[1:]
+    if onset == _NIEUN and before == _FINAL_L:
+        return out, "l" + part[1:]
+    if onset == _HIEUH and before == _FINAL_L:
+        return out[:-1] + "r", part
+    if onset == _SIOS and before == _FINAL_SS:
+        return out[:-1] + "s", part
+    return out, part
 
 
 # Romanisation and English spelling disagree most on the first letter in these classes

@@ -113,6 +113,7 @@ def test_shipped_model_gives_probabilities_and_orders_by_cosine():
     base = dict.fromkeys(FEATURE_NAMES, 0.0) | {
         "numbers_dice": 1.0,
         "names_similarity": 1.0,
+        "names_all_found": 1.0,
         "hangul_ko": 1.0,
         "length_logprob": -0.5,
     }
@@ -255,6 +256,31 @@ def test_names_similarity_drops_for_a_swapped_name():
     swapped = names_similarity("President Donald Trump met Kim Jong-un in Paris.", ko)
     assert real > 0.8 > 0.5 > swapped
     assert names_similarity("It rained all day.", "하루 종일 비가 왔다.") == 1.0
+
+
+def test_names_all_found_needs_every_name_matched():
+    unit = np.zeros(DIMENSION, dtype=np.float32)
+    unit[0] = 1.0
+    empty = np.zeros((0, DIMENSION), dtype=np.float32)
+    ko = "도널드 트럼프 대통령은 하노이에서 김정은을 만났다."
+    real = PairInput("President Donald Trump met Kim Jong-un in Hanoi.", ko)
+    swapped = PairInput("President Donald Trump met Kim Jong-un in Paris.", ko)
+    assert pair_features(real, unit, unit, empty, empty)["names_all_found"] == 1.0
+    assert pair_features(swapped, unit, unit, empty, empty)["names_all_found"] == 0.0
+
+
+def test_centred_isotonic_keeps_the_levels_and_breaks_the_ties():
+    from aligners.quality import centred_isotonic
+
+    x = np.array([-3.0, -1.0, -0.5, 0.5, 1.0, 2.0, 4.0])
+    y = np.array([0.0, 0.0, 0.4, 0.4, 0.9, 0.9, 0.9])
+    cx, cy = centred_isotonic(x, y)
+    assert set(cy.tolist()) == {0.0, 0.4, 0.9}
+    assert np.all(np.diff(cx) >= 0) and np.all(np.diff(cy) >= 0)
+    # inside a step the score now rises with the decision value
+    inside = np.interp([-0.4, 0.4], cx, cy)
+    assert inside[0] < inside[1]
+    assert np.interp(0.0, cx, cy) == pytest.approx(0.4)
 
 
 def test_english_scale_words_match_korean_units():

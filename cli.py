@@ -374,6 +374,13 @@ def run_command(
 @click.option("--model", "model_path", default=None, help="Quality model file (default: shipped).")
 @click.option("--train", is_flag=True, help="Train a model on the store's confident alignments.")
 @click.option("--with-flags", is_flag=True, help="--pairs: add a flags column before the score.")
+@click.option(
+    "--translations",
+    "translations_path",
+    default=None,
+    help="--pairs: English MT of each line's Korean side, one per line; chrF/BLEU become "
+    "features (--model then names a translations model).",
+)
 def score_command(
     store_path: str,
     pairs_path: str | None,
@@ -381,6 +388,7 @@ def score_command(
     model_path: str | None,
     train: bool,
     with_flags: bool,
+    translations_path: str | None,
 ) -> None:
     """Score aligned pairs: probability (0-1) that the two sides translate each other.
 
@@ -399,6 +407,8 @@ def score_command(
         raise click.UsageError("--train learns from the store; it cannot be combined with --pairs")
     if train and not output:
         raise click.UsageError("--train needs -o MODEL (where to write the model)")
+    if translations_path and not pairs_path:
+        raise click.UsageError("--translations goes with --pairs")
     try:
         if train:
             with _open_existing_store(store_path) as store:
@@ -406,16 +416,25 @@ def score_command(
             model.save(output)
             click.echo(f"wrote {output}")
             return
-        model = quality.QualityModel.load(model_path)
-        if pairs_path:
-            warn = lambda message: click.echo(message, err=True)  # noqa: E731
+        warn = lambda message: click.echo(message, err=True)  # noqa: E731
+        if translations_path:
+            from aligners import mt_quality
+
+            mt_model = mt_quality.MtQualityModel.load(model_path)
+            counts = mt_quality.score_pairs_file_with_translations(
+                pairs_path, translations_path, output or "-", mt_model, warn, with_flags
+            )
+        elif pairs_path:
+            model = quality.QualityModel.load(model_path)
             counts = quality.score_pairs_file(pairs_path, output or "-", model, warn, with_flags)
+        if pairs_path:
             if counts["unscorable"]:
                 click.echo(
                     f"{counts['unscorable']} line(s) could not be scored (score 0)", err=True
                 )
                 raise SystemExit(1)
             return
+        model = quality.QualityModel.load(model_path)
         with _open_existing_store(store_path) as store:
             summary = quality.score_store(store, model=model)
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))

@@ -13,7 +13,12 @@ new sentences costs); and, with
 ``--kept``, precision/recall of the pairs kept at 0.3 / 0.5 / 0.7 after aligning noisy NTREX
 with the dari aligner. Usage:
 
-    python -m benchmarks.bench_quality [--model FILE] [--cache FILE] [--kept] [--json out.json]
+    python -m benchmarks.bench_quality [--model FILE] [--cache FILE] [--kept] [--mt]
+        [--json out.json]
+
+``--mt`` also reports the AUCs of the ``--translations`` model, given SIMULATED machine
+translations of the Korean sides (gold English degraded to corpus chrF ~50, as in
+benchmarks/train_quality.py): no MT system is available offline.
 """
 
 from __future__ import annotations
@@ -158,11 +163,37 @@ def kept_pairs_report(model: QualityModel, encoder) -> dict[str, dict[str, float
     return report
 
 
+def mt_report(data, encoder) -> dict[str, object]:
+    """AUCs of the --translations model on the test mix, with SIMULATED translations."""
+    from sacrebleu.metrics import CHRF
+
+    from aligners.mt_quality import MtQualityModel, score_with_translations
+    from benchmarks.train_quality import simulated_translations
+
+    model = MtQualityModel.load()
+    translations = simulated_translations(data, ntrex_line_documents(TEST_PARITY))
+    gold = [n for n, kind in enumerate(data.kinds) if kind == "gold"]
+    chrf = CHRF().corpus_score(
+        [translations[n] for n in gold], [[data.candidates[n].pair.en for n in gold]]
+    )
+    started = time.perf_counter()
+    scored = score_with_translations(data.candidates, translations, model, encoder)
+    elapsed = time.perf_counter() - started
+    scores = np.array([score for score, _ in scored])
+    return {
+        "note": "SIMULATED machine translations (degraded gold English); not a real MT system",
+        "corpus_chrf_of_translations": round(chrf.score, 1),
+        "auc": auc_report(scores, np.array(data.labels), data.kinds),
+        "throughput_pairs_per_s": round(len(scores) / elapsed, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
     parser.add_argument("--cache", default=None, help="SQLite file keeping sentence embeddings")
     parser.add_argument("--kept", action="store_true", help="also align noisy NTREX and report P/R")
+    parser.add_argument("--mt", action="store_true", help="also the --translations model")
     parser.add_argument("--json", default=None, help="write the results to this file")
     args = parser.parse_args(argv)
     if not NTREX.is_dir():
@@ -201,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.kept:
         results["kept_after_alignment_noisy"] = kept_pairs_report(model, encoder)
+    if args.mt:
+        results["with_simulated_translations"] = mt_report(data, encoder)
     print(json.dumps(results, indent=1))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

@@ -1,0 +1,261 @@
+"""Machine translations as extra evidence for pair scores (`dari score --pairs --translations`).
+
+When a user has an English machine translation of each Korean side, how close that
+translation comes to the English side is direct evidence of "same meaning", and it sees
+what embeddings miss (a changed number, a dropped clause). Sentence-level chrF and BLEU
+(sacrebleu) against the English side are combined with the default model's decision value
+by a second, small logistic regression with its own isotonic calibration, so the default
+model and its file format stay as they are and scoring without translations is unchanged.
+
+The shipped MT model (models/quality-en-ko-mt.json) was trained on SIMULATED machine
+translation, because no MT system is available offline: the gold English of each Korean
+side, degraded deterministically to a corpus chrF of about 50 (words dropped and swapped,
+numbers replaced; benchmarks/train_quality.py). Its weights say how much translations of
+that quality help; with a real MT system, retrain it on translations of your own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from aligners.embedding import Encoder
+from aligners.features import feature_matrix, pair_flags
+from aligners.quality import (
+    PAIRS_BATCH,
+    PROBLEM_MESSAGES,
+    Candidate,
+    PairLine,
+    QualityModel,
+    QualityModelError,
+    candidate_features,
+    centred_isotonic,
+    line_candidates,
+    parse_pair_line,
+)
+
+MT_FORMAT = "dari-quality-mt"
+MT_VERSION = 1
+MT_FEATURES: tuple[str, ...] = ("base_decision", "mt_chrf", "mt_bleu")
+DEFAULT_MT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "quality-en-ko-mt.json"
+
+
+def translation_scores(english: str, translation: str) -> tuple[float, float]:
+    """(chrF, BLEU) of the machine translation against the English side, in [0, 1]."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    chrf = CHRF().sentence_score(translation, [english]).score
+    bleu = BLEU(effective_order=True).sentence_score(translation, [english]).score
+    return chrf / 100, bleu / 100
+
+
+def mt_matrix(
+    base: QualityModel,
+    features: Sequence[dict[str, float]],
+    english: Sequence[str],
+    mt: Sequence[str],
+) -> np.ndarray:
+    """MT_FEATURES rows: the default model's decision value, chrF and BLEU."""
+    decisions = base.decision(feature_matrix(features)) if features else np.zeros(0)
+    rows = [
+        [decision, *translation_scores(en, translation)]
+        for decision, en, translation in zip(decisions, english, mt, strict=True)
+    ]
+    return np.array(rows, dtype=np.float64).reshape(-1, len(MT_FEATURES))
+
+
+@dataclass(frozen=True)
+class MtQualityModel:
+    """The default model's decision + chrF + BLEU -> logistic regression -> isotonic map."""
+
+    base: QualityModel
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    iso_x: np.ndarray
+    iso_y: np.ndarray
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        if len(matrix) == 0:
+            return np.zeros(0)
+        decision = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
+        return np.clip(np.interp(decision, self.iso_x, self.iso_y), 0.0, 1.0)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "format": MT_FORMAT,
+            "version": MT_VERSION,
+            "features": list(MT_FEATURES),
+            "base": self.base.to_dict(),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "isotonic": {"x": self.iso_x.tolist(), "y": self.iso_y.tolist()},
+            "metadata": self.metadata,
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> MtQualityModel:
+        path = Path(path) if path is not None else DEFAULT_MT_MODEL_PATH
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise QualityModelError(f"{path}: cannot read model ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != MT_FORMAT:
+            raise QualityModelError(f"{path}: not a Dari quality model for translations")
+        if data.get("version") != MT_VERSION or tuple(data.get("features", ())) != MT_FEATURES:
+            raise QualityModelError(f"{path}: model version or features unsupported")
+        try:
+            model = cls(
+                base=QualityModel.from_dict(data["base"], f"{path} (base model)"),
+                mean=np.asarray(data["mean"], dtype=float),
+                scale=np.asarray(data["scale"], dtype=float),
+                coef=np.asarray(data["coef"], dtype=float),
+                intercept=float(data["intercept"]),
+                iso_x=np.asarray(data["isotonic"]["x"], dtype=float),
+                iso_y=np.asarray(data["isotonic"]["y"], dtype=float),
+                metadata=dict(data.get("metadata", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise QualityModelError(f"{path}: malformed model ({exc})") from None
+        sizes = {len(model.mean), len(model.scale), len(model.coef), len(MT_FEATURES)}
+        if len(sizes) != 1 or len(model.iso_x) != len(model.iso_y) or not len(model.iso_x):
+            raise QualityModelError(f"{path}: model arrays have inconsistent sizes")
+        return model
+
+
+def fit_mt_model(
+    base: QualityModel,
+    matrix: np.ndarray,
+    labels: Sequence[int],
+    weights: np.ndarray,
+    metadata: dict[str, object],
+) -> MtQualityModel:
+    """Logistic regression with isotonic calibration on cross-validated scores, as the
+    default model is fitted (aligners/quality.py fit_model)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(labels)
+    if len(set(y.tolist())) < 2 or min(Counter(y.tolist()).values()) < 5:
+        raise QualityModelError("training needs at least 5 positive and 5 negative pairs")
+    mean = np.average(matrix, axis=0, weights=weights)
+    scale = np.sqrt(np.average((matrix - mean) ** 2, axis=0, weights=weights))
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    calibrated = CalibratedClassifierCV(
+        LogisticRegression(C=1.0, max_iter=2000), method="isotonic", cv=5, ensemble=False
+    )
+    calibrated.fit((matrix - mean) / scale, y, sample_weight=weights)
+    fitted = calibrated.calibrated_classifiers_[0]
+    regression, isotonic = fitted.estimator, fitted.calibrators[0]
+    iso_x, iso_y = centred_isotonic(
+        np.asarray(isotonic.X_thresholds_, dtype=float),
+        np.asarray(isotonic.y_thresholds_, dtype=float),
+    )
+    return MtQualityModel(
+        base, mean, scale, regression.coef_[0].copy(), float(regression.intercept_[0]),
+        iso_x, iso_y, metadata,
+    )  # fmt: skip
+
+
+def score_with_translations(
+    candidates: Sequence[Candidate], translations: Sequence[str], model: MtQualityModel, encoder
+) -> list[tuple[float, list[str]]]:
+    """(score, rule flags) of each candidate given the MT of its Korean side."""
+    features = candidate_features(candidates, encoder)
+    english = [c.pair.en for c in candidates]
+    scores = model.predict(mt_matrix(model.base, features, english, translations))
+    return [
+        (round(float(s), 4), pair_flags(c.pair, f, c.duplicate))
+        for c, f, s in zip(candidates, features, scores, strict=True)
+    ]
+
+
+def score_pairs_with_translations(
+    lines: Iterable[bytes],
+    translations: Iterable[bytes],
+    write: Callable[[bytes], None],
+    model: MtQualityModel,
+    encoder,
+    warn: Callable[[str], None],
+    sources: tuple[str, str] = ("-", "translations"),
+    with_flags: bool = False,
+) -> Counter:
+    """Score ``en<TAB>ko`` lines with line n of ``translations`` as the MT of line n's
+    Korean side; written back bicleaner style, as quality.score_pair_lines does. A pairs
+    line without a translation line (or with an empty one) is unscorable, and so reported."""
+    counts: Counter = Counter()
+    batch: list[tuple[PairLine, str]] = []
+    translation_lines = iter(translations)
+    for number, raw in enumerate(lines, 1):
+        line = parse_pair_line(number, raw.rstrip(b"\n"))
+        translation = next(translation_lines, b"")
+        text = translation.rstrip(b"\r\n").decode("utf-8", "replace").strip()
+        if line.problem is None and not text:
+            line = PairLine(number, line.raw, problem="no_translation")
+        batch.append((line, text))
+        if len(batch) >= PAIRS_BATCH:
+            _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts)
+            batch = []
+    _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts)
+    if next(translation_lines, None) is not None:
+        warn(f"{sources[1]}: more lines than {sources[0]}; the extra ones are ignored")
+    return counts
+
+
+def _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts) -> None:
+    good = [(line, text) for line, text in batch if line.problem is None]
+    candidates = line_candidates([line.en for line, _ in good], [line.ko for line, _ in good])
+    results = iter(score_with_translations(candidates, [t for _, t in good], model, encoder))
+    messages = {**PROBLEM_MESSAGES, "no_translation": f"no translation in {sources[1]}"}
+    for line, _ in batch:
+        if line.problem is not None:
+            warn(f"{sources[0]}:{line.number}: {messages[line.problem]}; written with score 0")
+            write(line.raw.rstrip(b"\r") + f"\tunscorable:{line.problem}\t0\n".encode())
+            counts["unscorable"] += 1
+            continue
+        score, flags = next(results)
+        extra = f"\t{','.join(flags) or '-'}" if with_flags else ""
+        write(line.raw.rstrip(b"\r") + f"{extra}\t{score:.4f}\n".encode())
+        counts["scored"] += 1
+
+
+def score_pairs_file_with_translations(
+    source: str,
+    translations: str,
+    output: str,
+    model: MtQualityModel,
+    warn: Callable[[str], None],
+    with_flags: bool = False,
+) -> Counter:
+    """Score a pairs file ('-' = stdin) with a translations file into ``output``."""
+    import sys
+
+    reader = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    try:
+        with open(translations, "rb") as mt_reader:
+            writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
+            try:
+                counts = score_pairs_with_translations(
+                    reader, mt_reader, writer.write, model, Encoder(), warn,
+                    (source, translations), with_flags,
+                )  # fmt: skip
+                writer.flush()
+                return counts
+            finally:
+                if writer is not sys.stdout.buffer:
+                    writer.close()
+    finally:
+        if reader is not sys.stdin.buffer:
+            reader.close()

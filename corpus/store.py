@@ -141,6 +141,9 @@ class Store:
             raise
 
     def _set_up(self) -> None:
+        # Checked before anything is written: WAL mode and Dari's tables must never be
+        # added to another program's database that happens to be named as the store.
+        self._refuse_foreign_database()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -159,6 +162,25 @@ class Store:
     @property
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _refuse_foreign_database(self) -> None:
+        """A file at schema version 0 that already holds tables was made by another program."""
+        if self.schema_version != 0:
+            return
+        tables = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        ]
+        if tables:
+            listed = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"{self.path}: not a Dari store, another program's SQLite database "
+                f"(table{'s' if len(tables) > 1 else ''} {listed} already "
+                f"exist{'' if len(tables) > 1 else 's'}); choose another --store"
+            )
 
     def _migrate(self) -> None:
         version = self.schema_version

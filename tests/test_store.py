@@ -95,3 +95,26 @@ def test_store_commands_refuse_a_missing_or_foreign_store_in_one_line(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: {path}: ")
+
+
+def test_another_programs_database_is_left_untouched(tmp_path):
+    """Tables that do not clash with Dari's used to be joined by Dari's schema and WAL."""
+    path = tmp_path / "app.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE settings (key, value)")
+    db.close()
+    with pytest.raises(StoreError, match=r"app\.sqlite: not a Dari store.*settings"):
+        Store(path)
+    with sqlite3.connect(path) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
+        journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+    db.close()
+    assert tables == ["settings"]
+    assert journal == "delete"
+
+
+def test_an_empty_file_becomes_a_store(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)

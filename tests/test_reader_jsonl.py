@@ -133,3 +133,23 @@ def test_short_non_korean_text_does_not_overrule_the_declared_language(tmp_path)
     assert article.language == "de"
     assert article.extra["detected_language"] == "en"
     assert "keeping 'de'" in result.warnings[0].reason
+
+
+def test_a_lone_surrogate_escape_rejects_its_line_and_the_rest_is_stored(tmp_path):
+    """Valid JSON, but '\\ud800' is no character: it used to crash ingest at the store."""
+    from corpus.ingest import ingest_paths
+    from corpus.store import Store
+
+    good = {"id": "good", "lang": "en", "text": "The council met on Monday to vote."}
+    bad = {"id": "bad", "lang": "en", "text": "Half a pair \ud800 here."}
+    path = tmp_path / "surrogate.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="ascii")
+    events = []
+    with Store(tmp_path / "dari.sqlite") as store:
+        counts = ingest_paths([path], store, on_event=events.append)
+        stored = [article.id for _, article in store.articles()]
+        (reject,) = store.db.execute("SELECT source_path, reason FROM rejects").fetchall()
+    assert (counts.new, counts.rejected) == (1, 1)
+    assert stored == ["good"]
+    assert reject[0] == f"{path}:2"
+    assert "\\ud800 is half of a UTF-16 surrogate pair" in reject[1]

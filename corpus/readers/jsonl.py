@@ -103,7 +103,20 @@ def _parse_object(line: str) -> dict[str, Any]:
         raise ReadError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(record, dict):
         raise ReadError(f"expected a JSON object, got {type(record).__name__}")
+    _refuse_lone_surrogates(record)
     return record
+
+
+def _refuse_lone_surrogates(record: dict[str, Any]) -> None:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``), which is not a character: it
+    cannot be stored as UTF-8, so the line is refused here instead of crashing the store."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise ReadError(
+            f"invalid text: \\u{code:04x} is half of a UTF-16 surrogate pair, not a character"
+        ) from None
 
 
 def _string_field(record: dict[str, Any], key: str, required: bool = False) -> str | None:

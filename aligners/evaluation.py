@@ -13,13 +13,17 @@ computed by vecalign's score.py), implemented from its description:
 
 from __future__ import annotations
 
-import ast
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 Link = tuple[tuple[int, ...], tuple[int, ...]]
+# A list of sentence ids: whole numbers, so '[0.7]' or '[1e400]' is an error, not sentence 0
+# or a crash.
+_SENTENCE_IDS = re.compile(r"\[\s*(?:\d+\s*(?:,\s*\d+\s*)*,?\s*)?\]")
+SHOWN_CHARS = 80
 
 
 class LinkFormatError(ValueError):
@@ -34,13 +38,23 @@ def parse_links(lines: Iterable[str], source: str = "<links>") -> list[Link]:
             continue
         parts = line.split(":")
         if len(parts) not in (2, 3):
-            raise LinkFormatError(f"{source}:{number}: expected [src ids]:[tgt ids], got {line!r}")
-        try:
-            src, tgt = (ast.literal_eval(part) for part in parts[:2])
-            links.append((tuple(int(i) for i in src), tuple(int(i) for i in tgt)))
-        except (ValueError, SyntaxError, TypeError):
-            raise LinkFormatError(f"{source}:{number}: unreadable link {line!r}") from None
+            raise LinkFormatError(
+                f"{source}:{number}: expected [src ids]:[tgt ids], got {_shown(line)}"
+            )
+        ids = [_SENTENCE_IDS.fullmatch(part.strip()) for part in parts[:2]]
+        if ids[0] is None or ids[1] is None:
+            raise LinkFormatError(
+                f"{source}:{number}: unreadable link {_shown(line)} "
+                "(sentence ids are whole numbers from 0)"
+            )
+        src, tgt = (tuple(int(i) for i in re.findall(r"\d+", match[0])) for match in ids)
+        links.append((src, tgt))
     return links
+
+
+def _shown(line: str) -> str:
+    """The offending line, cut short: an error about a 100,000-character line stays one line."""
+    return repr(line if len(line) <= SHOWN_CHARS else line[:SHOWN_CHARS] + "…")
 
 
 def read_links(path: str | Path) -> list[Link]:

@@ -64,3 +64,21 @@ def test_a_links_file_that_is_not_utf8_is_a_format_error_naming_it(tmp_path):
     path.write_bytes(b"\xff\xfe[0]:[0]\n")
     with pytest.raises(LinkFormatError, match=r"pred\.txt: not UTF-8 text \(byte 0\)"):
         read_links(path)
+
+
+@pytest.mark.parametrize("line", ["[1e400]:[0]", "[0.7]:[0]", "[-1]:[0]", "['a']:[0]"])
+def test_sentence_ids_must_be_whole_numbers(line):
+    """'[1e400]' used to crash with OverflowError and '[0.7]' was read as sentence 0."""
+    with pytest.raises(LinkFormatError, match=r"pred\.txt:1: unreadable link"):
+        parse_links([line], "pred.txt")
+
+
+def test_an_error_about_a_huge_line_shows_only_its_start():
+    with pytest.raises(LinkFormatError) as caught:
+        parse_links(["a" * 100_000], "pred.txt")
+    assert len(str(caught.value)) < 200
+    assert str(caught.value).startswith("pred.txt:1: expected [src ids]:[tgt ids], got 'aaa")
+
+
+def test_spacing_and_a_trailing_comma_in_ids_still_read():
+    assert parse_links([" [ 0 ,1, ]:[]:0.5"]) == [((0, 1), ())]

@@ -550,3 +550,21 @@ def test_cli_tmx_to_stdout_and_clear_error_for_bad_options(store_path):
     bad = CliRunner().invoke(main, [*args, "--format", "tsv", "--types", "one-to-one"])
     assert bad.exit_code == 1
     assert "--types 'one-to-one'" in bad.stderr
+
+
+def test_a_misspelt_exclude_flag_is_a_one_line_error_before_anything_is_written(
+    store_path, tmp_path
+):
+    """'duplicates' used to exclude nothing: every duplicate pair was silently exported."""
+    output = tmp_path / "out.tsv"
+    args = ["export", "--store", str(store_path), "--format", "tsv", "-o", str(output)]
+    result = CliRunner().invoke(main, [*args, "--exclude-flags", "boilerplate,duplicates"])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(
+        "Error: --exclude-flags 'boilerplate,duplicates': unknown flag duplicates"
+    )
+    assert "choose from" in line and "duplicate," in line
+    assert not output.exists()
+    known = CliRunner().invoke(main, [*args, "--exclude-flags", " boilerplate , duplicate "])
+    assert known.exit_code == 0, known.output

@@ -47,7 +47,18 @@ def parse_types(value: str | None) -> frozenset[str] | None:
 
 
 def parse_flags(value: str | None) -> frozenset[str]:
-    return frozenset(f.strip() for f in (value or "").split(",") if f.strip())
+    """``boilerplate,duplicate`` -> the flags to exclude; a misspelt flag is an error, since
+    it would otherwise exclude nothing and the corpus would silently keep those pairs."""
+    from aligners.features import FLAG_NAMES  # imported here: it loads NumPy and SciPy
+
+    flags = frozenset(f.strip() for f in (value or "").split(",") if f.strip())
+    unknown = sorted(flags.difference(FLAG_NAMES))
+    if unknown:
+        raise ExportError(
+            f"--exclude-flags {value!r}: unknown flag {', '.join(unknown)}; "
+            f"choose from {', '.join(FLAG_NAMES)}"
+        )
+    return flags
 
 
 def check_min_score(value: float | None) -> float | None:

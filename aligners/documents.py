@@ -14,7 +14,9 @@ from typing import TextIO
 
 from aligners.base import Aligner, Bead
 from aligners.evaluation import format_link
+from corpus.decoding import decode
 from corpus.language import detect_language
+from corpus.readers import ReadError
 from corpus.segment import split_paragraphs
 
 OUTPUT_FORMATS = ("links", "tsv", "jsonl")
@@ -25,17 +27,20 @@ class DocumentError(ValueError):
 
 
 def read_lines(path: str | Path) -> list[str]:
+    """The non-blank lines, decoded as ``dari ingest`` decodes articles (byte-order marks,
+    UTF-8, then CP949), so a file saved as UTF-16 or EUC-KR aligns instead of failing; an
+    empty or binary file is an error rather than a document with no sentences."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
-    if "\x00" in text:
-        raise DocumentError(f"{path}: binary file, expected text")
+    try:
+        text = decode(raw, path)
+    except ReadError as exc:
+        raise DocumentError(f"{path}: {exc}") from None
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 

@@ -203,10 +203,13 @@ def _no_sentence_can_start_here(before: str, gap: str, after: str) -> bool:
 @cache
 def _kiwi() -> Kiwi:
     """One Kiwi per process, loaded on first use: loading the model takes seconds and
-    ~200 MB, which English-only runs should not pay."""
+    ~200 MB, which English-only runs should not pay. Inside a pool (``--workers``) each
+    process is one of several already, so Kiwi gets one thread instead of one per core."""
+    import multiprocessing
+
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(num_workers=1 if multiprocessing.parent_process() is not None else None)
 
 
 def _kiwi_starts(texts: Sequence[str]) -> list[list[int]]:

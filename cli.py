@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from corpus import export
@@ -409,6 +411,12 @@ def score_command(
         raise click.UsageError("--train needs -o MODEL (where to write the model)")
     if translations_path and not pairs_path:
         raise click.UsageError("--translations goes with --pairs")
+    if with_flags and not pairs_path:
+        raise click.UsageError("--with-flags goes with --pairs")
+    if output and not (pairs_path or train):
+        raise click.UsageError("-o goes with --pairs or --train (the store is scored in place)")
+    if train and Path(output).is_dir():
+        raise click.UsageError(f"-o {output}: is a directory; give the model file's path")
     try:
         if train:
             with _open_existing_store(store_path) as store:
@@ -446,8 +454,6 @@ def score_command(
 
 def _open_existing_store(store_path: str):
     """The store, or a one-line error when it is missing or not a Dari store."""
-    from pathlib import Path
-
     from corpus.store import Store, StoreError
 
     if not Path(store_path).is_file():

@@ -43,3 +43,17 @@ def test_align_refuses_an_empty_or_binary_document_in_one_line(tmp_path, content
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {bad}: {problem}")
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--with-flags"], "--with-flags goes with --pairs"),
+        (["-o", "scores.tsv"], "-o goes with --pairs or --train"),
+        (["--train", "-o", "."], "is a directory"),
+    ],
+)
+def test_score_options_that_would_be_ignored_are_refused_before_any_work(tmp_path, args, problem):
+    result = CliRunner().invoke(main, ["score", "--store", str(tmp_path / "none.sqlite"), *args])
+    assert result.exit_code == 2
+    assert problem in result.output

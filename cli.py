@@ -254,6 +254,8 @@ def align_command(
     try:
         with click.open_file(output, "w", encoding="utf-8") as out:
             write_beads(beads, src, tgt, fmt, out)
+    except BrokenPipeError:
+        raise  # `| head` closed stdout: Click exits quietly, as Unix tools do
     except OSError as exc:
         raise click.ClickException(f"{output}: {exc.strerror}") from None
 

@@ -455,6 +455,21 @@ def test_jsonl_and_tsv_can_go_to_stdout(store_path):
     assert len(buffer.getvalue().decode().split("\n")) == 7
 
 
+def test_a_closed_stdout_is_not_reported_as_an_export_error(store_path):
+    """`dari export -o - | head -1`: the broken pipe reaches Click, which exits quietly."""
+
+    class ClosedPipe:
+        def write(self, data: bytes) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    options = ExportOptions(format="tsv", output="-")
+    with pytest.raises(BrokenPipeError):
+        export_store(store_path, options, report=lambda _: None, stdout=ClosedPipe())
+
+
 def test_parquet_round_trips_through_pyarrow(store_path, tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     out = tmp_path / "corpus.parquet"

@@ -156,6 +156,8 @@ def export_store(
         raise ExportError(str(exc)) from exc
     except sqlite3.DatabaseError as exc:
         raise ExportError(f"{store_path}: {exc}") from exc
+    except BrokenPipeError:
+        raise  # a reader like `head` closed stdout: Click exits quietly, as Unix tools do
     except OSError as exc:
         raise ExportError(f"{options.output}: {exc.strerror or exc}") from exc
     for line in summary_lines(source.stats, options.filters, cleaner, _target_name(options)):

@@ -458,16 +458,13 @@ def test_jsonl_and_tsv_can_go_to_stdout(store_path):
 def test_a_closed_stdout_is_not_reported_as_an_export_error(store_path):
     """`dari export -o - | head -1`: the broken pipe reaches Click, which exits quietly."""
 
-    class ClosedPipe:
-        def write(self, data: bytes) -> int:
-            raise BrokenPipeError(32, "Broken pipe")
+    import os
 
-        def flush(self) -> None:
-            raise BrokenPipeError(32, "Broken pipe")
-
+    read_end, write_end = os.pipe()
+    os.close(read_end)
     options = ExportOptions(format="tsv", output="-")
-    with pytest.raises(BrokenPipeError):
-        export_store(store_path, options, report=lambda _: None, stdout=ClosedPipe())
+    with os.fdopen(write_end, "wb") as closed_pipe, pytest.raises(BrokenPipeError):
+        export_store(store_path, options, report=lambda _: None, stdout=closed_pipe)
 
 
 def test_parquet_round_trips_through_pyarrow(store_path, tmp_path):

@@ -33,6 +33,9 @@ from aligners.numbers import number_tokens
 from aligners.search import Band, anchor_band, bead_shapes, diagonal_band, full_band, search
 
 FULL_SEARCH_CELLS = 250_000
+# Documents searched together before their doubtful runs are encoded in one batch: enough
+# strings to spread over every core, few enough that their state stays small.
+DOCUMENTS_PER_BATCH = 64
 NEIGHBOURS = 4
 
 
@@ -137,6 +140,30 @@ class _Side:
         sums = np.concatenate([[0.0], np.cumsum(self.neighbour_sims)])
         return (sums[start + size] - sums[start]) / size
 
+    def run_texts(self, runs: Sequence[tuple[int, int]]) -> list[str]:
+        return [" ".join(self.sentences[start : start + size]) for start, size in runs]
+
+
+@dataclass
+class _FirstSearch:
+    """One document after its first search, waiting for its doubtful runs' encodings."""
+
+    source: _Side
+    target: _Side
+    band: Band
+    path: list[tuple[tuple[int, ...], tuple[int, ...]]]
+    runs: tuple[list[tuple[int, int]], list[tuple[int, int]]]
+    parameters: DariParameters
+    ratio: float
+
+    def run_texts(self) -> list[str]:
+        return self.source.run_texts(self.runs[0]) + self.target.run_texts(self.runs[1])
+
+
+def _unaligned(src: Sequence[str], tgt: Sequence[str]) -> list[Bead]:
+    """Every sentence on its own: what is left when one side is empty."""
+    return [Bead((i,), ()) for i in range(len(src))] + [Bead((), (j,)) for j in range(len(tgt))]
+
 
 @register("dari")
 class DariAligner:
@@ -166,7 +193,9 @@ class DariAligner:
                 for sentence in (*src, *tgt)
             ]
         )
-        first = [self.align(*document) for document in documents]
+        first = []
+        for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+            first.extend(self._align_batch(documents[start : start + DOCUMENTS_PER_BATCH]))
         by_languages: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for (src, tgt, src_lang, tgt_lang), beads in zip(documents, first, strict=True):
             parameters = self._parameters_for(src_lang, tgt_lang)
@@ -186,19 +215,43 @@ class DariAligner:
         self.lexicon = None
         return results
 
+    def _align_batch(
+        self, documents: Sequence[tuple[Sequence[str], Sequence[str], str, str]]
+    ) -> list[list[Bead]]:
+        """First searches of every document, then the runs they want encoded for real in
+        one batch (spread over every core), then the second searches."""
+        firsts = [self._first_search(*document) for document in documents]
+        self.encoder.encode([text for first in firsts if first for text in first.run_texts()])
+        return [
+            self._second_search(first) if first else _unaligned(src, tgt)
+            for first, (src, tgt, _, _) in zip(firsts, documents, strict=True)
+        ]
+
     def align(
         self, src: Sequence[str], tgt: Sequence[str], src_lang: str = "", tgt_lang: str = ""
     ) -> list[Bead]:
+        first = self._first_search(src, tgt, src_lang, tgt_lang)
+        return self._second_search(first) if first else _unaligned(src, tgt)
+
+    def _first_search(self, src, tgt, src_lang, tgt_lang) -> _FirstSearch | None:
         if not src or not tgt:
-            return [Bead((i,), ()) for i in range(len(src))] + [
-                Bead((), (j,)) for j in range(len(tgt))
-            ]
+            return None
         self._p = self._parameters_for(src_lang, tgt_lang)
         source, target, band = self._prepare(src, tgt, src_lang, tgt_lang)
         path = self._search(source, target, band)
-        if self._p.refine and self._encode_merges_near(path, source, target):
-            path = self._search(source, target, band)
-        return [self._bead(s, t, source, target) for s, t in path]
+        runs = self._runs_to_encode(path, source, target) if self._p.refine else ([], [])
+        return _FirstSearch(source, target, band, path, runs, self._p, self._ratio)
+
+    def _second_search(self, first: _FirstSearch) -> list[Bead]:
+        """Search again once the first search's doubtful runs have real encodings."""
+        self._p, self._ratio = first.parameters, first.ratio
+        path = first.path
+        src_runs, tgt_runs = first.runs
+        if src_runs or tgt_runs:
+            self._encode_runs(first.source, src_runs)
+            self._encode_runs(first.target, tgt_runs)
+            path = self._search(first.source, first.target, first.band)
+        return [self._bead(s, t, first.source, first.target) for s, t in path]
 
     # -- preparation -----------------------------------------------------------------
 
@@ -295,8 +348,11 @@ class DariAligner:
         evidence = p.skip_evidence_weight * (side.best_similarity - p.skip_evidence_centre)
         return np.minimum(-p.skip_penalty - evidence, 0.0)
 
-    def _encode_merges_near(self, path, source: _Side, target: _Side) -> bool:
-        """Encode for real the runs where the first search may have split or merged wrongly.
+    def _runs_to_encode(
+        self, path, source: _Side, target: _Side
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The runs (start, size) of each side to encode for real: where the first search
+        may have split or merged wrongly.
 
         Those are the merged sides of the path's beads, a sentence left alone joined to
         the side of the link next to it (where an undervalued merge loses to a skip), and
@@ -328,9 +384,7 @@ class DariAligner:
                 run = sorted({*ids, skipped})
                 if len(run) <= limit and run[-1] - run[0] + 1 == len(run):
                     wanted[side].add((run[0], len(run)))
-        self._encode_runs(source, sorted(wanted["src"]))
-        self._encode_runs(target, sorted(wanted["tgt"]))
-        return bool(wanted["src"] or wanted["tgt"])
+        return sorted(wanted["src"]), sorted(wanted["tgt"])
 
     def _confident_one_to_one(self, path, source: _Side, target: _Side) -> list[bool]:
         ones = [k for k, (s, t) in enumerate(path) if len(s) == 1 and len(t) == 1]
@@ -347,7 +401,7 @@ class DariAligner:
         """Replace the summed vectors of these runs (start, size) by real encodings."""
         if not runs:
             return
-        texts = [" ".join(side.sentences[start : start + size]) for start, size in runs]
+        texts = side.run_texts(runs)
         for (start, size), vector in zip(runs, self.encoder.encode(texts), strict=True):
             side.group(size)[start] = vector
 

@@ -21,10 +21,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from corpus import decoding
 from corpus.article import Article, content_hash
-from corpus.readers import ReadError, read_document
+from corpus.readers import Reader, ReadError, ReadResult, pick_reader, read_document
 from corpus.segment import segment_article
 from corpus.store import Store, StoredSentence
 
@@ -98,6 +99,10 @@ class IngestCounts:
 
 EventHandler = Callable[[IngestEvent], None]
 Segmenter = Callable[[Article], "Future[list[StoredSentence]]"]
+# JSON Lines files larger than this are read a block of this many bytes (rounded up to a
+# whole line) at a time.
+LINES_SUFFIXES = (".jsonl", ".ndjson")
+BLOCK_BYTES = 4 << 20
 # Articles being split ahead of the one being stored, per worker process.
 AHEAD_PER_WORKER = 8
 
@@ -239,6 +244,9 @@ def ingest_file(
     """Read one file; every problem becomes an event, never an exception. Yields the new
     articles with their sentence splitting under way, for the caller to store in order."""
     try:
+        if path.suffix.lower() in LINES_SUFFIXES and path.stat().st_size > BLOCK_BYTES:
+            yield from _ingest_in_blocks(path, store, emit, segment)
+            return
         raw = path.read_bytes()
     except OSError as exc:
         _reject(store, emit, path, None, exc.strerror or str(exc))
@@ -247,15 +255,73 @@ def ingest_file(
         store.clear_rejects(str(path))
         emit(IngestEvent("same", str(path)))
         return
-    try:
-        result = read_document(path, raw)
-    except ReadError as exc:
-        _reject(store, emit, path, raw, str(exc))
-        return
-    except Exception as exc:  # a reader bug or a library crash must not end a batch
-        _reject(store, emit, path, raw, _unexpected(exc))
-        return
+    result = _read(path, raw, store, emit)
+    if result is not None:
+        store.clear_rejects(str(path))
+        yield from _new_articles(path, raw, result, store, emit, segment)
+
+
+def _ingest_in_blocks(
+    path: Path, store: Store, emit: EventHandler, segment: Segmenter
+) -> Iterator[_ToStore]:
+    """A large JSON Lines file, a block of whole lines at a time: a dump of a million
+    articles needs no more memory than one block. Each block is read with the reader
+    chosen for the first, and a block that cannot be read at all is rejected on its own
+    (named by its line range, its bytes kept) while the others go on."""
     store.clear_rejects(str(path))
+    reader = None
+    first_line = 1
+    with path.open("rb") as lines:
+        for block in _line_blocks(lines):
+            count = block.count(b"\n") + (not block.endswith(b"\n"))
+            where = f"{path}:{first_line}-{first_line + count - 1}"
+            if block.strip():
+                if reader is None:
+                    reader = _reader_for(path, block)
+                result = _read(path, block, store, emit, reader, first_line, where)
+                if result is not None:
+                    yield from _new_articles(path, block, result, store, emit, segment)
+            first_line += count
+
+
+def _line_blocks(lines: BinaryIO) -> Iterator[bytes]:
+    while block := lines.read(BLOCK_BYTES):
+        yield block + (lines.readline() if not block.endswith(b"\n") else b"")
+
+
+def _reader_for(path: Path, block: bytes) -> Reader | None:
+    try:
+        return pick_reader(path, decoding.decode(block, path))
+    except ReadError:
+        return None  # the block's own read reports why
+
+
+def _read(
+    path: Path,
+    raw: bytes,
+    store: Store,
+    emit: EventHandler,
+    reader: Reader | None = None,
+    first_line: int = 1,
+    where: str | None = None,
+) -> ReadResult | None:
+    try:
+        return read_document(path, raw, reader, first_line)
+    except ReadError as exc:
+        _reject(store, emit, where or path, raw, str(exc))
+    except Exception as exc:  # a reader bug or a library crash must not end a batch
+        _reject(store, emit, where or path, raw, _unexpected(exc))
+    return None
+
+
+def _new_articles(
+    path: Path,
+    raw: bytes,
+    result: ReadResult,
+    store: Store,
+    emit: EventHandler,
+    segment: Segmenter,
+) -> Iterator[_ToStore]:
     for error in result.errors:
         _reject(store, emit, _where(path, error.line), error.raw, error.reason)
     for warning in result.warnings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -296,10 +297,10 @@ def test_a_crashing_reader_rejects_that_file_only(tmp_path, store, capsys, monke
         (tmp_path / name).write_text(dump(f"Story {name}", "Body text here."))
     real_read = corpus.ingest.read_document
 
-    def crash_on_a(path, raw):
+    def crash_on_a(path, raw, *block):
         if path.name == "a.txt":
             raise RuntimeError("boom\nsecond line")
-        return real_read(path, raw)
+        return real_read(path, raw, *block)
 
     monkeypatch.setattr(corpus.ingest, "read_document", crash_on_a)
     monkeypatch.setattr(corpus.ingest, "segment_article", one_sentence_a_paragraph)
@@ -344,3 +345,49 @@ def test_a_pool_of_workers_stores_the_same_articles_in_the_same_order(tmp_path):
             results.append((counts, sorted((e.kind, e.path) for e in events), _stored(store)))
     assert results[0] == results[1]
     assert results[0][0].new >= 5
+
+
+def test_a_large_jsonl_file_is_read_in_blocks_with_the_same_result(tmp_path, monkeypatch):
+    """Blocks of a few lines: same articles, same line numbers in rejects and ids, and a
+    block that cannot be read at all is rejected on its own."""
+    records = [
+        json.dumps({"lang": "en", "text": f"Story number {n} about the budget vote today."})
+        for n in range(9)
+    ]
+    records[4] = "{not json"
+    body = "\n".join(records) + "\n"
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "dump.jsonl").write_text(body)
+    monkeypatch.setattr(corpus.ingest, "segment_article", one_sentence_a_paragraph)
+    results = []
+    for block_bytes in (10**9, 120):
+        monkeypatch.setattr(corpus.ingest, "BLOCK_BYTES", block_bytes)
+        with Store(tmp_path / f"store-{block_bytes}.sqlite") as store:
+            events: list[IngestEvent] = []
+            counts = ingest_paths([inputs], store, on_event=events.append)
+            # a whole file reports its bad lines first; blocks report them as they come
+            kinds = sorted((e.kind, e.path, e.detail) for e in events)
+            results.append((counts, kinds, _stored(store)))
+    assert results[0] == results[1]
+    assert results[0][0].new == 8 and results[0][0].rejected == 1
+    assert ("rejected", f"{inputs / 'dump.jsonl'}:5") in {k[:2] for k in results[1][1]}
+
+
+def test_an_unreadable_block_of_a_large_jsonl_file_is_rejected_alone(tmp_path, monkeypatch):
+    lines = [
+        json.dumps({"lang": "en", "text": f"The budget passed after {n} long nights of talks."})
+        for n in range(4)
+    ]
+    binary = b"\x00\x01\x02" * 60
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(b"\n".join([*(x.encode() for x in lines[:3]), binary, lines[3].encode()]))
+    monkeypatch.setattr(corpus.ingest, "segment_article", one_sentence_a_paragraph)
+    monkeypatch.setattr(corpus.ingest, "BLOCK_BYTES", 100)
+    with Store(tmp_path / "s.sqlite") as store:
+        counts = ingest_paths([path], store, on_event=lambda _: None)
+        rejects = store.db.execute("SELECT source_path, raw FROM rejects").fetchall()
+    # blocks of 100 bytes rounded up to whole lines: lines 1-2, 3-4 (binary), 5
+    assert (counts.new, counts.rejected) == (3, 1)
+    assert [r[0] for r in rejects] == [f"{path}:3-4"]
+    assert binary in zlib.decompress(rejects[0][1])  # the raw bytes stay recoverable

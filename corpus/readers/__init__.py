@@ -86,17 +86,23 @@ class ReadResult:
         return [item.article for item in self.items]
 
 
-def read_document(path: Path, raw: bytes) -> ReadResult:
+def read_document(
+    path: Path, raw: bytes, reader: Reader | None = None, first_line: int = 1
+) -> ReadResult:
     """Decode a file, read it with the first reader that recognises it, and complete its articles.
 
     Raises :class:`ReadError` when the whole file cannot be read; problems with single
-    items of a multi-article file come back in ``errors`` instead.
+    items of a multi-article file come back in ``errors`` instead. A block of a large
+    one-article-a-line file is read with the ``reader`` chosen for the file, and its line
+    numbers start at ``first_line``.
     """
     text = decoding.decode(raw, path)
-    reader = pick_reader(path, text)
+    reader = reader or pick_reader(path, text)
     produced = reader.read(path, text)
     multi = isinstance(produced, ReadResult)
     found = produced if multi else ReadResult([ReadItem(a) for a in produced])
+    if multi and first_line != 1:
+        _shift_lines(found, first_line - 1)
     result = ReadResult(errors=list(found.errors), warnings=list(found.warnings))
     for number, item in enumerate(found.items, start=1):
         line = item.line if item.line is not None else number
@@ -113,6 +119,19 @@ def read_document(path: Path, raw: bytes) -> ReadResult:
     if not result.items and not result.errors:
         raise ReadError(f"no articles found ({reader.name})")
     return result
+
+
+def _shift_lines(found: ReadResult, offset: int) -> None:
+    for item in found.items:
+        item.line = item.line + offset if item.line is not None else None
+    found.errors[:] = [
+        ItemError(e.line + offset if e.line is not None else None, e.reason, e.raw)
+        for e in found.errors
+    ]
+    found.warnings[:] = [
+        ItemError(w.line + offset if w.line is not None else None, w.reason, w.raw)
+        for w in found.warnings
+    ]
 
 
 def pick_reader(path: Path, text: str) -> Reader:

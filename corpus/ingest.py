@@ -144,12 +144,21 @@ def ingest_paths(
         counts.count(event)
         on_event(event)
 
+    def missing(path: Path) -> None:
+        counts.files += 1  # a named input counts, so the summary's numbers add up
+        _reject(store, emit, path, None)
+
     store_files = {store.path.resolve().with_name(store.path.name + x) for x in STORE_SUFFIXES}
     # One process stores each article as soon as it is split; a pool works ahead.
     limit = AHEAD_PER_WORKER * workers if workers > 1 else 0
     with _segmenter(workers) as segment:
         ahead: deque[_ToStore] = deque()
-        for path in iter_input_files(paths, on_missing=lambda p: _reject(store, emit, p, None)):
+
+        def missing(path: Path) -> None:
+            counts.files += 1  # a named input counts, so the summary's numbers add up
+            _reject(store, emit, path, None)
+
+        for path in iter_input_files(paths, on_missing=missing):
             if path.resolve() in store_files:
                 continue
             counts.files += 1

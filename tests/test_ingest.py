@@ -150,7 +150,7 @@ def test_bad_files_are_rejected_with_one_line_each_and_the_rest_continue(
         dump("Korean in CP949", "서울시는 급행철도를 새로 짓는다고 밝혔다. " * 3).encode("cp949")
     )
     counts = ingest_paths([tmp_path / "in", tmp_path / "missing.txt"], store)
-    assert (counts.new, counts.rejected) == (2, 6)
+    assert (counts.files, counts.new, counts.rejected) == (8, 2, 6)
     err = capsys.readouterr().err.strip().split("\n")
     folder = tmp_path / "in"
     assert err == [

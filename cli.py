@@ -172,9 +172,23 @@ def export_command(
 
 
 @main.command("align")
-@click.argument("src_file", type=click.Path(dir_okay=False))
-@click.argument("tgt_file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("src_file", required=False, type=click.Path(dir_okay=False))
+@click.argument("tgt_file", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    type=click.Path(allow_dash=True),
+    help="Output file (default: stdout); with --batch, the output folder.",
+)
+@click.option(
+    "--batch",
+    "list_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Align many pairs: a file of SRC<TAB>TGT[<TAB>NAME] lines (paths relative to it); "
+    "one output file per pair in the -o folder.",
+)
 @click.option("--format", "fmt", type=click.Choice(["links", "tsv", "jsonl"]), default="links")
 @click.option(
     "--aligner",
@@ -208,9 +222,10 @@ def export_command(
     help="Sentence-level metric that compares --translations with TGT_FILE.",
 )
 def align_command(
-    src_file: str,
-    tgt_file: str,
-    output: str,
+    src_file: str | None,
+    tgt_file: str | None,
+    output: str | None,
+    list_file: str | None,
     fmt: str,
     aligner_name: str | None,
     presegmented: bool,
@@ -230,8 +245,34 @@ def align_command(
     TGT_FILE instead of across languages.
     """
     from aligners.bleualign import aligner_for_documents
-    from aligners.documents import DocumentError, align_documents, write_beads
+    from aligners.documents import DocumentError, align_documents, align_list, write_beads
 
+    if list_file:
+        if src_file or tgt_file or translations_file or not output or output == "-":
+            raise click.UsageError(
+                "--batch LIST takes no SRC_FILE/TGT_FILE or --translations, and needs -o FOLDER"
+            )
+        try:
+            aligner = aligner_for_documents(aligner_name, None, mt_metric, max_total=max_total)
+            summary = align_list(
+                list_file,
+                output,
+                aligner,
+                fmt,
+                lambda line: click.echo(line, err=True),
+                presegmented=presegmented,
+                src_lang=src_lang,
+                tgt_lang=tgt_lang,
+            )
+        except (DocumentError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename or output}: {exc.strerror}") from None
+        click.echo(f"aligned {summary.aligned} pairs into {output}; {summary.failed} failed")
+        raise SystemExit(1 if summary.failed else 0)
+    if not (src_file and tgt_file):
+        raise click.UsageError("give SRC_FILE and TGT_FILE, or --batch LIST")
+    output = output or "-"
     if translations_file and not presegmented:
         raise click.UsageError(
             "--translations needs --presegmented: give SRC_FILE one sentence a line and "

@@ -8,7 +8,8 @@ side is detected unless given, so nothing here assumes the pair is English-Korea
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -68,10 +69,8 @@ def align_documents(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
 ) -> tuple[list[str], list[str], list[Bead]]:
-    src_lines, tgt_lines = read_lines(src_path), read_lines(tgt_path)
-    src_code, tgt_code = language_of(src_lines, src_lang), language_of(tgt_lines, tgt_lang)
-    src = sentences_of(src_lines, src_code, presegmented)
-    tgt = sentences_of(tgt_lines, tgt_code, presegmented)
+    pair = ListedPair(Path(src_path), Path(tgt_path), "", "")
+    src, tgt, src_code, tgt_code = _load_pair(pair, presegmented, src_lang, tgt_lang)
     return src, tgt, aligner.align(src, tgt, src_code, tgt_code)
 
 
@@ -95,3 +94,111 @@ def write_beads(
                 "bead": bead.kind,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# -- many document pairs from a list file --------------------------------------------------
+
+OUTPUT_SUFFIXES = {"links": ".links", "tsv": ".tsv", "jsonl": ".jsonl"}
+# Document pairs aligned together: the batch aligner encodes their sentences at once and
+# learns its lexicon from them, and its memory grows with the batch.
+PAIRS_PER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ListedPair:
+    src: Path
+    tgt: Path
+    name: str
+    where: str  # list file and line, for messages
+
+
+def read_pair_list(list_path: str | Path) -> tuple[list[ListedPair], list[str]]:
+    """``SRC<TAB>TGT[<TAB>NAME]`` lines (paths relative to the list file); the pairs, and
+    one message per line that cannot be used."""
+    list_path = Path(list_path)
+    pairs, problems, names = [], [], {}
+    for number, line in enumerate(_list_lines(list_path), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{list_path}:{number}"
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) not in (2, 3) or not all(f.strip() for f in fields):
+            problems.append(f"{where}: expected SRC<TAB>TGT or SRC<TAB>TGT<TAB>NAME")
+            continue
+        src, tgt = (list_path.parent / f.strip() for f in fields[:2])
+        name = fields[2].strip() if len(fields) == 3 else src.stem
+        if name in names:
+            problems.append(f"{where}: output name {name!r} repeats line {names[name]}")
+            continue
+        names[name] = number
+        pairs.append(ListedPair(src, tgt, name, where))
+    return pairs, problems
+
+
+def _list_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocumentError(f"{path}: cannot read as UTF-8 text ({exc})") from None
+
+
+@dataclass
+class ListSummary:
+    aligned: int = 0
+    failed: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def align_list(
+    list_path: str | Path,
+    outdir: str | Path,
+    aligner: Aligner,
+    fmt: str,
+    report: Callable[[str], None],
+    *,
+    presegmented: bool = False,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+) -> ListSummary:
+    """Align every pair of a list file into ``outdir`` (one output file per pair, named by
+    the list or after the source file). A pair that cannot be read is reported in one line
+    and the others go on."""
+    pairs, problems = read_pair_list(list_path)
+    summary = ListSummary(failed=len(problems))
+    for problem in problems:
+        report(problem)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(pairs), PAIRS_PER_BATCH):
+        loaded = []
+        for pair in pairs[start : start + PAIRS_PER_BATCH]:
+            try:
+                loaded.append((pair, _load_pair(pair, presegmented, src_lang, tgt_lang)))
+            except DocumentError as exc:
+                report(f"{pair.where}: {exc}")
+                summary.failed += 1
+        documents = [document for _, document in loaded]
+        many = getattr(aligner, "align_many", None)
+        aligned = many(documents) if many else [aligner.align(*d) for d in documents]
+        for (pair, (src, tgt, _, _)), beads in zip(loaded, aligned, strict=True):
+            path = outdir / (pair.name + OUTPUT_SUFFIXES[fmt])
+            with path.open("w", encoding="utf-8") as out:
+                write_beads(beads, src, tgt, fmt, out)
+            summary.aligned += 1
+            summary.files.append(str(path))
+    return summary
+
+
+def _load_pair(
+    pair: ListedPair, presegmented: bool, src_lang: str | None, tgt_lang: str | None
+) -> tuple[list[str], list[str], str, str]:
+    src_lines, tgt_lines = read_lines(pair.src), read_lines(pair.tgt)
+    src_code, tgt_code = language_of(src_lines, src_lang), language_of(tgt_lines, tgt_lang)
+    return (
+        sentences_of(src_lines, src_code, presegmented),
+        sentences_of(tgt_lines, tgt_code, presegmented),
+        src_code,
+        tgt_code,
+    )

@@ -57,3 +57,43 @@ def test_score_options_that_would_be_ignored_are_refused_before_any_work(tmp_pat
     result = CliRunner().invoke(main, ["score", "--store", str(tmp_path / "none.sqlite"), *args])
     assert result.exit_code == 2
     assert problem in result.output
+
+
+def test_align_batch_writes_one_file_per_listed_pair_and_reports_bad_lines(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("a", "b"):
+        (docs / f"{name}.en").write_text("One sentence here.\nAnother one follows.\n")
+        (docs / f"{name}.de").write_text("Ein Satz hier.\nEin weiterer folgt.\n")
+    listing = docs / "pairs.tsv"
+    listing.write_text(
+        "a.en\ta.de\n"
+        "# a comment\n"
+        "b.en\tb.de\tsecond\n"
+        "missing.en\tb.de\tthird\n"
+        "only-one-column\n"
+        "b.en\tb.de\tsecond\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["align", "--batch", str(listing), "-o", str(out), "--presegmented"]
+        + ["--aligner", "gale-church", "--src-lang", "en", "--tgt-lang", "de"],
+    )
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["a.links", "second.links"]
+    assert (out / "a.links").read_text().splitlines()[0].startswith("[0]:[0]:")
+    problems = result.stderr.splitlines()
+    assert f"{listing}:4: {docs / 'missing.en'}: no such file" in problems
+    assert any(p.startswith(f"{listing}:5: expected SRC<TAB>TGT") for p in problems)
+    assert any(p.startswith(f"{listing}:6: output name 'second' repeats line 3") for p in problems)
+    assert "aligned 2 pairs" in result.stdout and "3 failed" in result.stdout
+
+
+def test_align_batch_needs_an_output_folder_and_no_documents(tmp_path):
+    listing = tmp_path / "pairs.tsv"
+    listing.write_text("a\tb\n")
+    for args in (["--batch", str(listing)], ["x", "y", "--batch", str(listing), "-o", "o"]):
+        result = CliRunner().invoke(main, ["align", *args])
+        assert result.exit_code == 2 and "--batch LIST" in result.output
+    assert CliRunner().invoke(main, ["align"]).exit_code == 2

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +34,10 @@ from aligners.quality import (
     QualityModel,
     QualityModelError,
     candidate_features,
-    centred_isotonic,
+    fit_model,
     line_candidates,
     parse_pair_line,
+    read_model_file,
 )
 
 MT_FORMAT = "dari-quality-mt"
@@ -71,35 +72,28 @@ def mt_matrix(
 
 @dataclass(frozen=True)
 class MtQualityModel:
-    """The default model's decision + chrF + BLEU -> logistic regression -> isotonic map."""
+    """The default model's decision + chrF + BLEU -> a second calibrated model (``head``)."""
 
     base: QualityModel
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    iso_x: np.ndarray
-    iso_y: np.ndarray
-    metadata: dict[str, object] = field(default_factory=dict)
+    head: QualityModel
+
+    @property
+    def coef(self) -> np.ndarray:
+        return self.head.coef
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        return self.head.metadata
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
-        if len(matrix) == 0:
-            return np.zeros(0)
-        decision = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
-        return np.clip(np.interp(decision, self.iso_x, self.iso_y), 0.0, 1.0)
+        return self.head.predict(matrix)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "format": MT_FORMAT,
             "version": MT_VERSION,
-            "features": list(MT_FEATURES),
             "base": self.base.to_dict(),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept,
-            "isotonic": {"x": self.iso_x.tolist(), "y": self.iso_y.tolist()},
-            "metadata": self.metadata,
+            **self.head.fields(),
         }
 
     def save(self, path: str | Path) -> None:
@@ -108,31 +102,15 @@ class MtQualityModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> MtQualityModel:
         path = Path(path) if path is not None else DEFAULT_MT_MODEL_PATH
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise QualityModelError(f"{path}: cannot read model ({exc})") from None
+        data = read_model_file(path)
         if not isinstance(data, dict) or data.get("format") != MT_FORMAT:
             raise QualityModelError(f"{path}: not a Dari quality model for translations")
-        if data.get("version") != MT_VERSION or tuple(data.get("features", ())) != MT_FEATURES:
-            raise QualityModelError(f"{path}: model version or features unsupported")
-        try:
-            model = cls(
-                base=QualityModel.from_dict(data["base"], f"{path} (base model)"),
-                mean=np.asarray(data["mean"], dtype=float),
-                scale=np.asarray(data["scale"], dtype=float),
-                coef=np.asarray(data["coef"], dtype=float),
-                intercept=float(data["intercept"]),
-                iso_x=np.asarray(data["isotonic"]["x"], dtype=float),
-                iso_y=np.asarray(data["isotonic"]["y"], dtype=float),
-                metadata=dict(data.get("metadata", {})),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise QualityModelError(f"{path}: malformed model ({exc})") from None
-        sizes = {len(model.mean), len(model.scale), len(model.coef), len(MT_FEATURES)}
-        if len(sizes) != 1 or len(model.iso_x) != len(model.iso_y) or not len(model.iso_x):
-            raise QualityModelError(f"{path}: model arrays have inconsistent sizes")
-        return model
+        if data.get("version") != MT_VERSION:
+            raise QualityModelError(f"{path}: model version {data.get('version')} unsupported")
+        return cls(
+            base=QualityModel.from_dict(data.get("base"), f"{path} (base model)"),
+            head=QualityModel.from_fields(data, str(path), MT_FEATURES),
+        )
 
 
 def fit_mt_model(
@@ -142,31 +120,9 @@ def fit_mt_model(
     weights: np.ndarray,
     metadata: dict[str, object],
 ) -> MtQualityModel:
-    """Logistic regression with isotonic calibration on cross-validated scores, as the
-    default model is fitted (aligners/quality.py fit_model)."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model import LogisticRegression
-
-    y = np.asarray(labels)
-    if len(set(y.tolist())) < 2 or min(Counter(y.tolist()).values()) < 5:
-        raise QualityModelError("training needs at least 5 positive and 5 negative pairs")
-    mean = np.average(matrix, axis=0, weights=weights)
-    scale = np.sqrt(np.average((matrix - mean) ** 2, axis=0, weights=weights))
-    scale = np.where(scale > 1e-9, scale, 1.0)
-    calibrated = CalibratedClassifierCV(
-        LogisticRegression(C=1.0, max_iter=2000), method="isotonic", cv=5, ensemble=False
-    )
-    calibrated.fit((matrix - mean) / scale, y, sample_weight=weights)
-    fitted = calibrated.calibrated_classifiers_[0]
-    regression, isotonic = fitted.estimator, fitted.calibrators[0]
-    iso_x, iso_y = centred_isotonic(
-        np.asarray(isotonic.X_thresholds_, dtype=float),
-        np.asarray(isotonic.y_thresholds_, dtype=float),
-    )
-    return MtQualityModel(
-        base, mean, scale, regression.coef_[0].copy(), float(regression.intercept_[0]),
-        iso_x, iso_y, metadata,
-    )  # fmt: skip
+    """The default model's own fitting (logistic regression, isotonic calibration on
+    cross-validated scores) over MT_FEATURES."""
+    return MtQualityModel(base, fit_model(matrix, labels, weights, metadata, MT_FEATURES))
 
 
 def score_with_translations(

@@ -78,10 +78,9 @@ class QualityModel:
             return np.zeros(0)
         return np.clip(np.interp(self.decision(matrix), self.iso_x, self.iso_y), 0.0, 1.0)
 
-    def to_dict(self) -> dict[str, object]:
+    def fields(self) -> dict[str, object]:
+        """Features, weights and calibration: what every calibrated model file holds."""
         return {
-            "format": MODEL_FORMAT,
-            "version": MODEL_VERSION,
             "features": list(self.features),
             "mean": self.mean.tolist(),
             "scale": self.scale.tolist(),
@@ -90,6 +89,9 @@ class QualityModel:
             "isotonic": {"x": self.iso_x.tolist(), "y": self.iso_y.tolist()},
             "metadata": self.metadata,
         }
+
+    def to_dict(self) -> dict[str, object]:
+        return {"format": MODEL_FORMAT, "version": MODEL_VERSION, **self.fields()}
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
@@ -100,11 +102,16 @@ class QualityModel:
             raise QualityModelError(f"{source}: not a Dari quality model")
         if data.get("version") != MODEL_VERSION:
             raise QualityModelError(f"{source}: model version {data.get('version')} unsupported")
-        if tuple(data.get("features", ())) != FEATURE_NAMES:
+        return cls.from_fields(data, source, FEATURE_NAMES)
+
+    @classmethod
+    def from_fields(cls, data: dict, source: str, features: tuple[str, ...]) -> QualityModel:
+        """The model in ``data`` (as :meth:`fields` writes it), over exactly ``features``."""
+        if tuple(data.get("features", ())) != features:
             raise QualityModelError(f"{source}: model features differ from this Dari's")
         try:
             model = cls(
-                features=FEATURE_NAMES,
+                features=features,
                 mean=np.asarray(data["mean"], dtype=float),
                 scale=np.asarray(data["scale"], dtype=float),
                 coef=np.asarray(data["coef"], dtype=float),
@@ -115,7 +122,7 @@ class QualityModel:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise QualityModelError(f"{source}: malformed model ({exc})") from None
-        sizes = {len(model.mean), len(model.scale), len(model.coef), len(FEATURE_NAMES)}
+        sizes = {len(model.mean), len(model.scale), len(model.coef), len(features)}
         if len(sizes) != 1 or len(model.iso_x) != len(model.iso_y) or not len(model.iso_x):
             raise QualityModelError(f"{source}: model arrays have inconsistent sizes")
         return model
@@ -123,11 +130,14 @@ class QualityModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> QualityModel:
         path = Path(path) if path is not None else DEFAULT_MODEL_PATH
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise QualityModelError(f"{path}: cannot read model ({exc})") from None
-        return cls.from_dict(data, str(path))
+        return cls.from_dict(read_model_file(path), str(path))
+
+
+def read_model_file(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise QualityModelError(f"{path}: cannot read model ({exc})") from None
 
 
 # -- scoring -----------------------------------------------------------------------------
@@ -554,7 +564,7 @@ def fit_model(
     labels: Sequence[int],
     weights: np.ndarray,
     metadata: dict[str, object],
-    seed: int = 0,
+    features: tuple[str, ...] = FEATURE_NAMES,
 ) -> QualityModel:
     """Logistic regression with isotonic calibration on cross-validated scores."""
     from sklearn.calibration import CalibratedClassifierCV
@@ -578,7 +588,7 @@ def fit_model(
         np.asarray(isotonic.y_thresholds_, dtype=float),
     )
     return QualityModel(
-        features=FEATURE_NAMES,
+        features=features,
         mean=mean,
         scale=scale,
         coef=regression.coef_[0].copy(),
@@ -605,7 +615,6 @@ def train_on_documents(
         data.labels,
         class_weights(data.labels, data.kinds),
         {**metadata, "training_pairs": counts},
-        seed,
     )
 
 

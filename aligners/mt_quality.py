@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,6 @@ import numpy as np
 from aligners.embedding import Encoder
 from aligners.features import feature_matrix, pair_flags
 from aligners.quality import (
-    PAIRS_BATCH,
     PROBLEM_MESSAGES,
     Candidate,
     PairLine,
@@ -36,8 +35,10 @@ from aligners.quality import (
     candidate_features,
     fit_model,
     line_candidates,
-    parse_pair_line,
+    parse_pair_lines,
     read_model_file,
+    with_pair_files,
+    write_scored_lines,
 )
 
 MT_FORMAT = "dari-quality-mt"
@@ -151,40 +152,31 @@ def score_pairs_with_translations(
     """Score ``en<TAB>ko`` lines with line n of ``translations`` as the MT of line n's
     Korean side; written back bicleaner style, as quality.score_pair_lines does. A pairs
     line without a translation line (or with an empty one) is unscorable, and so reported."""
-    counts: Counter = Counter()
-    batch: list[tuple[PairLine, str]] = []
+    texts: dict[int, str] = {}
     translation_lines = iter(translations)
-    for number, raw in enumerate(lines, 1):
-        line = parse_pair_line(number, raw.rstrip(b"\n"))
-        translation = next(translation_lines, b"")
-        text = translation.rstrip(b"\r\n").decode("utf-8", "replace").strip()
-        if line.problem is None and not text:
-            line = PairLine(number, line.raw, problem="no_translation")
-        batch.append((line, text))
-        if len(batch) >= PAIRS_BATCH:
-            _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts)
-            batch = []
-    _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts)
+
+    def with_translations() -> Iterator[PairLine]:
+        for line in parse_pair_lines(lines):
+            raw = next(translation_lines, b"")
+            text = raw.rstrip(b"\r\n").decode("utf-8", "replace").strip()
+            if line.problem is None and not text:
+                line = PairLine(line.number, line.raw, problem="no_translation")
+            if line.problem is None:
+                texts[line.number] = text
+            yield line
+
+    def score(good: list[PairLine]) -> list[tuple[float, list[str]]]:
+        candidates = line_candidates([p.en for p in good], [p.ko for p in good])
+        mt = [texts.pop(p.number) for p in good]
+        return score_with_translations(candidates, mt, model, encoder)
+
+    messages = {**PROBLEM_MESSAGES, "no_translation": f"no translation in {sources[1]}"}
+    counts = write_scored_lines(
+        with_translations(), score, write, warn, sources[0], with_flags, messages
+    )
     if next(translation_lines, None) is not None:
         warn(f"{sources[1]}: more lines than {sources[0]}; the extra ones are ignored")
     return counts
-
-
-def _score_batch(batch, write, model, encoder, warn, sources, with_flags, counts) -> None:
-    good = [(line, text) for line, text in batch if line.problem is None]
-    candidates = line_candidates([line.en for line, _ in good], [line.ko for line, _ in good])
-    results = iter(score_with_translations(candidates, [t for _, t in good], model, encoder))
-    messages = {**PROBLEM_MESSAGES, "no_translation": f"no translation in {sources[1]}"}
-    for line, _ in batch:
-        if line.problem is not None:
-            warn(f"{sources[0]}:{line.number}: {messages[line.problem]}; written with score 0")
-            write(line.raw.rstrip(b"\r") + f"\tunscorable:{line.problem}\t0\n".encode())
-            counts["unscorable"] += 1
-            continue
-        score, flags = next(results)
-        extra = f"\t{','.join(flags) or '-'}" if with_flags else ""
-        write(line.raw.rstrip(b"\r") + f"{extra}\t{score:.4f}\n".encode())
-        counts["scored"] += 1
 
 
 def score_pairs_file_with_translations(
@@ -196,22 +188,11 @@ def score_pairs_file_with_translations(
     with_flags: bool = False,
 ) -> Counter:
     """Score a pairs file ('-' = stdin) with a translations file into ``output``."""
-    import sys
-
-    reader = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
-    try:
-        with open(translations, "rb") as mt_reader:
-            writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
-            try:
-                counts = score_pairs_with_translations(
-                    reader, mt_reader, writer.write, model, Encoder(), warn,
-                    (source, translations), with_flags,
-                )  # fmt: skip
-                writer.flush()
-                return counts
-            finally:
-                if writer is not sys.stdout.buffer:
-                    writer.close()
-    finally:
-        if reader is not sys.stdin.buffer:
-            reader.close()
+    with open(translations, "rb") as mt_reader:
+        return with_pair_files(
+            source,
+            output,
+            lambda reader, write: score_pairs_with_translations(
+                reader, mt_reader, write, model, Encoder(), warn, (source, translations), with_flags
+            ),
+        )

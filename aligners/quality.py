@@ -19,9 +19,10 @@ import hashlib
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import regex
@@ -709,6 +710,55 @@ PROBLEM_MESSAGES = {
 }
 
 
+LineScorer = Callable[[list[PairLine]], list[tuple[float, list[str]]]]
+"""(score, flags) for each of a batch of scorable pairs lines."""
+
+
+def parse_pair_lines(lines: Iterable[bytes]) -> Iterator[PairLine]:
+    for number, raw in enumerate(lines, 1):
+        yield parse_pair_line(number, raw.rstrip(b"\n"))
+
+
+def write_scored_lines(
+    lines: Iterable[PairLine],
+    score: LineScorer,
+    write: Callable[[bytes], None],
+    warn: Callable[[str], None],
+    source: str = "-",
+    with_flags: bool = False,
+    messages: dict[str, str] = PROBLEM_MESSAGES,
+) -> Counter:
+    """Write each line back with its score as the last column, a batch at a time.
+
+    Unscorable lines are written too, with score 0 after an ``unscorable:<reason>``
+    column, and reported on ``warn`` with their line number; nothing is dropped.
+    """
+    counts: Counter = Counter()
+    batch: list[PairLine] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= PAIRS_BATCH:
+            _write_batch(batch, score, write, warn, source, with_flags, messages, counts)
+            batch = []
+    _write_batch(batch, score, write, warn, source, with_flags, messages, counts)
+    return counts
+
+
+def _write_batch(batch, score, write, warn, source, with_flags, messages, counts) -> None:
+    results = iter(score([line for line in batch if line.problem is None]))
+    for line in batch:
+        raw = line.raw.rstrip(b"\r")
+        if line.problem is not None:
+            warn(f"{source}:{line.number}: {messages[line.problem]}; written with score 0")
+            write(raw + f"\tunscorable:{line.problem}\t0\n".encode())
+            counts["unscorable"] += 1
+            continue
+        value, flags = next(results)
+        extra = f"\t{','.join(flags) or '-'}" if with_flags else ""
+        write(raw + f"{extra}\t{value:.4f}\n".encode())
+        counts["scored"] += 1
+
+
 def score_pair_lines(
     lines: Iterable[bytes],
     write: Callable[[bytes], None],
@@ -718,40 +768,13 @@ def score_pair_lines(
     source: str = "-",
     with_flags: bool = False,
 ) -> Counter:
-    """Score ``en<TAB>ko`` lines, writing each back with its score as the last column.
+    """Score ``en<TAB>ko`` lines, writing each back with its score as the last column."""
 
-    Unscorable lines are written too, with score 0 after an ``unscorable:<reason>``
-    column, and reported on ``warn`` with their line number; nothing is dropped.
-    """
-    counts: Counter = Counter()
-    batch: list[PairLine] = []
-    for number, raw in enumerate(lines, 1):
-        batch.append(parse_pair_line(number, raw.rstrip(b"\n")))
-        if len(batch) >= PAIRS_BATCH:
-            _score_batch(batch, write, model, encoder, warn, source, with_flags, counts)
-            batch = []
-    _score_batch(batch, write, model, encoder, warn, source, with_flags, counts)
-    return counts
+    def score(good: list[PairLine]) -> list[tuple[float, list[str]]]:
+        candidates = line_candidates([p.en for p in good], [p.ko for p in good])
+        return [(s.score, s.flags) for s in score_candidates(candidates, model, encoder)]
 
-
-def _score_batch(batch, write, model, encoder, warn, source, with_flags, counts) -> None:
-    good = [p for p in batch if p.problem is None]
-    scored = iter(
-        score_candidates(
-            line_candidates([p.en for p in good], [p.ko for p in good]), model, encoder
-        )
-    )
-    for line in batch:
-        if line.problem is not None:
-            warn(f"{source}:{line.number}: {PROBLEM_MESSAGES[line.problem]}; written with score 0")
-            write(line.raw + f"\tunscorable:{line.problem}\t0\n".encode())
-            counts["unscorable"] += 1
-            continue
-        result = next(scored)
-        flags = ",".join(result.flags) or "-"
-        extra = f"\t{flags}" if with_flags else ""
-        write(line.raw.rstrip(b"\r") + f"{extra}\t{result.score:.4f}\n".encode())
-        counts["scored"] += 1
+    return write_scored_lines(parse_pair_lines(lines), score, write, warn, source, with_flags)
 
 
 def score_pairs_file(
@@ -762,19 +785,32 @@ def score_pairs_file(
     with_flags: bool = False,
 ) -> Counter:
     """Score a pairs file ('-' = stdin) into ``output`` ('-' = stdout)."""
+    encoder = Encoder()
+    return with_pair_files(
+        source,
+        output,
+        lambda reader, write: score_pair_lines(
+            reader, write, model, encoder, warn, source, with_flags
+        ),
+    )
+
+
+def with_pair_files(
+    source: str, output: str, run: Callable[[BinaryIO, Callable[[bytes], None]], Counter]
+) -> Counter:
+    """Open ``source`` ('-' = stdin) and ``output`` ('-' = stdout) and score through them."""
     import sys
 
-    encoder = Encoder()
     reader = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
-    writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
     try:
-        counts = score_pair_lines(
-            reader, writer.write, model, encoder, warn, source, with_flags=with_flags
-        )
-        writer.flush()
-        return counts
+        writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
+        try:
+            counts = run(reader, writer.write)
+            writer.flush()
+            return counts
+        finally:
+            if writer is not sys.stdout.buffer:
+                writer.close()
     finally:
         if reader is not sys.stdin.buffer:
             reader.close()
-        if writer is not sys.stdout.buffer:
-            writer.close()

@@ -39,7 +39,7 @@ from scipy import sparse
 from aligners.base import ALIGNERS, Aligner, Bead, get_aligner, register
 from aligners.documents import read_lines
 from aligners.length import length_log_probability, length_ratio, prefix_lengths
-from aligners.search import Band, anchor_band, bead_shapes, full_band, search
+from aligners.search import Band, NearestBothWays, anchor_band, bead_shapes, full_band, search
 
 METRICS = ("chrf", "bleu")
 FULL_SEARCH_CELLS = 10_000
@@ -196,18 +196,12 @@ class SpanScorer:
         documents = np.asarray((hyp > 0).sum(axis=0) + (ref > 0).sum(axis=0)).ravel()
         idf = sparse.diags(np.log((hyp.shape[0] + ref.shape[0] + 1) / (documents + 1)))
         hyp_w, ref_w = _normalised(hyp @ idf), _normalised(ref @ idf)
-        best_t = np.zeros(hyp.shape[0], dtype=np.int64)
-        best_s = np.zeros(ref.shape[0], dtype=np.int64)
-        best_s_sim = np.full(ref.shape[0], -1.0)
+        nearest = NearestBothWays(hyp.shape[0], ref.shape[0], np.float64)
         for start in range(0, hyp.shape[0], ANCHOR_CHUNK):
-            sims = np.asarray((hyp_w[start : start + ANCHOR_CHUNK] @ ref_w.T).todense())
-            best_t[start : start + len(sims)] = sims.argmax(axis=1)
-            column_best = sims.argmax(axis=0)
-            column_sim = sims[column_best, np.arange(sims.shape[1])]
-            improved = column_sim > best_s_sim
-            best_s[improved] = column_best[improved] + start
-            best_s_sim[improved] = column_sim[improved]
-        return best_t, best_s
+            nearest.add(
+                start, np.asarray((hyp_w[start : start + ANCHOR_CHUNK] @ ref_w.T).todense())
+            )
+        return nearest.best_targets, nearest.best_sources
 
 
 class _Runs:

@@ -30,7 +30,15 @@ from aligners.length import length_log_probability, length_ratio, prefix_lengths
 from aligners.lexicon import Lexicon
 from aligners.names import shared_tokens
 from aligners.numbers import number_tokens
-from aligners.search import Band, anchor_band, bead_shapes, diagonal_band, full_band, search
+from aligners.search import (
+    Band,
+    NearestBothWays,
+    anchor_band,
+    bead_shapes,
+    diagonal_band,
+    full_band,
+    search,
+)
 
 FULL_SEARCH_CELLS = 250_000
 # Documents searched together before their doubtful runs are encoded in one batch: enough
@@ -422,25 +430,23 @@ def _neighbourhoods(src: np.ndarray, tgt: np.ndarray, chunk: int = 2048):
     k_src = min(NEIGHBOURS, len(tgt))
     k_tgt = min(NEIGHBOURS, len(src))
     src_near = np.empty(len(src), dtype=np.float32)
-    src_best_sim = np.empty(len(src), dtype=np.float32)
-    best_t = np.empty(len(src), dtype=np.int64)
     tgt_top = np.full((len(tgt), k_tgt), -1.0, dtype=np.float32)
-    tgt_best_sim = np.full(len(tgt), -2.0, dtype=np.float32)
-    best_s = np.zeros(len(tgt), dtype=np.int64)
+    nearest = NearestBothWays(len(src), len(tgt))
     for start in range(0, len(src), chunk):
         sims = src[start : start + chunk] @ tgt.T
         top = -np.partition(-sims, k_src - 1, axis=1)[:, :k_src]
         src_near[start : start + len(sims)] = top.mean(axis=1)
-        best_t[start : start + len(sims)] = sims.argmax(axis=1)
-        src_best_sim[start : start + len(sims)] = sims.max(axis=1)
-        col_best = sims.argmax(axis=0)
-        col_sim = sims[col_best, np.arange(sims.shape[1])]
-        improved = col_sim > tgt_best_sim
-        best_s[improved] = col_best[improved] + start
-        tgt_best_sim[improved] = col_sim[improved]
+        nearest.add(start, sims)
         merged = np.concatenate([tgt_top, sims.T], axis=1)
         tgt_top = -np.partition(-merged, k_tgt - 1, axis=1)[:, :k_tgt]
-    return src_near, tgt_top.mean(axis=1), best_t, best_s, src_best_sim, tgt_best_sim
+    return (
+        src_near,
+        tgt_top.mean(axis=1),
+        nearest.best_targets,
+        nearest.best_sources,
+        nearest.best_target_sims,
+        nearest.best_source_sims,
+    )
 
 
 def _bag_term(weight, centre, src_bags, i0, a, tgt_bags, j0, b) -> np.ndarray | float:

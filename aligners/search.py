@@ -203,6 +203,29 @@ def diagonal_band(n: int, m: int, share: float = 0.1, minimum: int = 20) -> Band
     return band_around(path, m, max(minimum, int(share * max(n, m))))
 
 
+class NearestBothWays:
+    """Each source sentence's most similar target and each target's most similar source,
+    from a similarity matrix seen a block of source rows at a time (long documents do not
+    fit whole): the input :func:`anchor_band` needs."""
+
+    def __init__(self, n_src: int, n_tgt: int, dtype: type = np.float32):
+        self.best_targets = np.zeros(n_src, dtype=np.int64)
+        self.best_target_sims = np.full(n_src, -np.inf, dtype=dtype)
+        self.best_sources = np.zeros(n_tgt, dtype=np.int64)
+        self.best_source_sims = np.full(n_tgt, -np.inf, dtype=dtype)
+
+    def add(self, start: int, sims: np.ndarray) -> None:
+        """Similarities of source rows ``start``... (one row each) to every target."""
+        rows = slice(start, start + len(sims))
+        self.best_targets[rows] = sims.argmax(axis=1)
+        self.best_target_sims[rows] = sims.max(axis=1)
+        column_best = sims.argmax(axis=0)
+        column_sims = sims[column_best, np.arange(sims.shape[1])]
+        improved = column_sims > self.best_source_sims
+        self.best_sources[improved] = column_best[improved] + start
+        self.best_source_sims[improved] = column_sims[improved]
+
+
 def anchor_band(
     best_targets: np.ndarray,
     best_sources: np.ndarray,

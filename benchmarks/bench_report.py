@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import tempfile
 import time
 from itertools import cycle
 from pathlib import Path
 
+from benchmarks.headless import chromium_available, headless_chromium
 from corpus.report import write_report
 from corpus.store import Store
 
 NTREX = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata" / "ntrex128-en-ko"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 BEADS_PER_PAIR = 15
 FLAGS = ("number_mismatch", "partial", "untranslated", "boilerplate")
 
@@ -101,28 +99,9 @@ def build_store(path: Path, pairs: int, seed: int = 7) -> int:
 
 def browser_timings(page: Path, pair_id: int) -> dict[str, float] | None:
     """Seconds to the first render of the overview and to opening one pair, or None."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    if not chromium_available():
         return None
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="dari-bench-chromium-")
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with headless_chromium() as driver:
         driver.set_page_load_timeout(300)
         start = time.perf_counter()
         driver.get(page.as_uri())  # returns after the load event: the script has run
@@ -141,9 +120,6 @@ def browser_timings(page: Path, pair_id: int) -> dict[str, float] | None:
             "open_pair_ms": round(in_page[0], 1),
             "rows_in_opened_pair": in_page[1],
         }
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main() -> None:

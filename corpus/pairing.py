@@ -37,7 +37,12 @@ of translations) and a *margin* term (0.5 plus half the runner-up gap measured a
 trusted. Pairs below ``min_confidence`` are not made.
 
 Pairing is a global decision (one Korean original per English article), so a run is
-decided in memory and written in one transaction.
+decided before anything is written, in one transaction. What it keeps for the whole run is
+small per article (ids, dates, a text fingerprint, the numbers, the few candidates found);
+sentences and vectors are loaded only while an article is compared and released after, and
+the content pass sweeps the articles in date order, so memory follows the number of
+articles in a date window, not the size of the store. Undated articles are the exception:
+they compete with everything, so their candidates' global means stay in memory.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import groupby
 
 import numpy as np
 
@@ -73,8 +79,8 @@ RECHECK_WEIGHT = 0.3
 NAME_WEIGHT = 0.1
 MISMATCH_SCORE = 0.35
 LINK_MISMATCH_CONFIDENCE = 0.5
-ENCODE_BATCH = 4000
 INDEX_CHUNK = 1024
+SWEEP_BATCH = 256  # English articles compared per step of the date sweep (and per encoding)
 
 
 @dataclass(eq=False)
@@ -85,11 +91,13 @@ class Doc:
     published: datetime | None
     url_key: str | None
     original_url: str | None
-    sentences: list[str] = field(default_factory=list)
+    fingerprint: str = ""
     body_sentences: int = 0
+    numbers: frozenset[str] = frozenset()
+    # Loaded by _Texts while the article is being compared, released after.
+    sentences: list[str] | None = None
     vector: np.ndarray | None = None
     mean: np.ndarray | None = None
-    numbers: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -174,8 +182,7 @@ def pair_store(
     summary.kept = len(kept)
     todo = [doc for doc in english if doc.id not in kept]
     taken: dict[int, str] = {} if allow_many else _taken_korean(kept, english)
-    encoder = encoder or Encoder(db=store.db)
-    _embed(store, encoder, [d for d in todo if not d.empty] + [d for d in korean if not d.empty])
+    texts = _Texts(store, encoder or Encoder(db=store.db))
 
     decisions: list[Decision] = []
     ko_pool, ko_duplicates = _canonical(korean)
@@ -187,7 +194,7 @@ def pair_store(
             decisions.append(_unpaired(doc, "empty article (no body text)", "empty article"))
     en_todo = [d for d in en_todo if not d.empty]
     by_key = _korean_by_url(korean, ko_duplicates)
-    linked, en_rest = _link_pass(en_todo, by_key, taken, allow_many, decisions, encoder)
+    linked, en_rest = _link_pass(en_todo, by_key, taken, allow_many, decisions, texts)
     decisions.extend(linked)
     free_ko = [d for d in ko_pool if not d.empty and (allow_many or d.id not in taken)]
     decisions.extend(
@@ -198,7 +205,7 @@ def pair_store(
             window_days=window_days,
             min_confidence=min_confidence,
             allow_many=allow_many,
-            encoder=encoder,
+            texts=texts,
             summary=summary,
         )
     )
@@ -230,6 +237,9 @@ def _remove_stale_pairs(store: Store) -> int:
 
 
 def _load_docs(store: Store, lang: str) -> list[Doc]:
+    """The current articles of one language, with what pairing needs of their text
+    (fingerprint, body length, numbers) read in one streaming pass, the text itself not
+    kept."""
     rows = store.db.execute(
         "SELECT id, article_id, lang, published, url, original_url FROM documents "
         "WHERE current = 1 AND lang = ? ORDER BY id",
@@ -251,12 +261,16 @@ def _load_docs(store: Store, lang: str) -> list[Doc]:
         "WHERE d.current = 1 AND d.lang = ? ORDER BY s.doc_id, s.idx",
         (lang,),
     )
-    for doc_id, kind, text in sentences:
-        doc = docs[doc_id]
-        if text.strip():
-            doc.sentences.append(text)
-            doc.body_sentences += kind != "heading"
+    for doc_id, rows_of_doc in groupby(sentences, key=lambda row: row[0]):
+        _summarise_text(docs[doc_id], [(kind, text) for _, kind, text in rows_of_doc])
     return list(docs.values())
+
+
+def _summarise_text(doc: Doc, sentences: list[tuple[str, str]]) -> None:
+    texts = [text for _, text in sentences if text.strip()]
+    doc.body_sentences = sum(kind != "heading" for kind, text in sentences if text.strip())
+    doc.fingerprint = _fingerprint(texts)
+    doc.numbers = frozenset(n for s in texts for n in _numbers(s))
 
 
 def _kept_pairs(store: Store) -> dict[int, tuple[int, str]]:
@@ -273,20 +287,52 @@ def _taken_korean(kept: dict[int, tuple[int, str]], english: list[Doc]) -> dict[
     return {ko: names.get(en, str(en)) for en, (ko, _) in kept.items()}
 
 
-def _embed(store: Store, encoder: Encoder, docs: list[Doc]) -> None:
-    """Encode every distinct sentence once (cached in the store) and build document vectors."""
-    texts = list(dict.fromkeys(t for d in docs for t in d.sentences))
-    for start in range(0, len(texts), ENCODE_BATCH):
-        with store.transaction():
-            encoder.encode(texts[start : start + ENCODE_BATCH])
-    for doc in docs:
-        vectors = encoder.encode(doc.sentences)
-        doc.vector = document_vector(vectors)
-        doc.mean = doc.vector[:DIMENSION] * np.sqrt(BINS + 1)
-        doc.numbers = frozenset(n for s in doc.sentences for n in _numbers(s))
+class _Texts:
+    """Sentences and document vectors of the articles under comparison.
+
+    Loaded for many articles at once (one encoder call, so batching and the encoder's
+    process pool pay off, in a transaction so the embeddings reach the store for the
+    aligner) and released when the articles are done with.
+    """
+
+    def __init__(self, store: Store, encoder: Encoder) -> None:
+        self.store = store
+        self.encoder = encoder
+
+    def load(self, docs: Sequence[Doc]) -> None:
+        missing = list({d.id: d for d in docs if d.sentences is None}.values())
+        for start in range(0, len(missing), SQL_CHUNK):
+            chunk = missing[start : start + SQL_CHUNK]
+            by_id = {d.id: d for d in chunk}
+            for doc in chunk:
+                doc.sentences = []
+            rows = self.store.db.execute(
+                f"SELECT doc_id, text FROM sentences WHERE doc_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY doc_id, idx",
+                list(by_id),
+            )
+            for doc_id, text in rows:
+                if text.strip():
+                    by_id[doc_id].sentences.append(text)
+        if not missing:
+            return
+        with self.store.transaction():
+            self.encoder.encode(list(dict.fromkeys(t for d in missing for t in d.sentences)))
+        for doc in missing:
+            doc.vector = document_vector(self.encoder.encode(doc.sentences))
+            doc.mean = doc.vector[:DIMENSION] * np.sqrt(BINS + 1)
+
+    def release(self, docs: Sequence[Doc], *, keep_mean: bool = False) -> None:
+        for doc in docs:
+            doc.sentences = doc.vector = None
+            if not keep_mean:
+                doc.mean = None
 
 
-@lru_cache(maxsize=200_000)
+SQL_CHUNK = 500  # SQLite allows 999 host parameters in older builds
+
+
+@lru_cache(maxsize=20_000)
 def _numbers(sentence: str) -> tuple[str, ...]:
     # One-digit numbers ("two", "3 days") are too common to tell stories apart.
     return tuple(n for n in number_tokens(sentence) if len(n.replace(".", "")) >= 2)
@@ -310,8 +356,8 @@ def document_vector(vectors: np.ndarray) -> np.ndarray:
     return (parts / np.sqrt(BINS + 1)).reshape(-1)
 
 
-def _fingerprint(doc: Doc) -> str:
-    text = "\n".join(" ".join(s.casefold().split()) for s in doc.sentences)
+def _fingerprint(sentences: list[str]) -> str:
+    text = "\n".join(" ".join(s.casefold().split()) for s in sentences)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -324,13 +370,13 @@ def _canonical(docs: list[Doc], others: Sequence[Doc] = ()) -> tuple[list[Doc], 
     first: dict[str, Doc] = {}
     for doc in sorted(others, key=lambda d: d.id):
         if not doc.empty:
-            first.setdefault(_fingerprint(doc), doc)
+            first.setdefault(doc.fingerprint, doc)
     kept, duplicates = [], {}
     for doc in docs:
         if doc.empty:
             kept.append(doc)
             continue
-        original = first.setdefault(_fingerprint(doc), doc)
+        original = first.setdefault(doc.fingerprint, doc)
         if original is doc:
             kept.append(doc)
         else:
@@ -358,28 +404,34 @@ def _link_pass(
     taken: dict[int, str],
     allow_many: bool,
     decisions: list[Decision],
-    encoder: Encoder,
+    texts: _Texts,
 ) -> tuple[list[Decision], list[Doc]]:
     """Pairs named by links (the better-matching English wins a shared original)."""
-    claims: dict[int, list[tuple[float, Decision]]] = defaultdict(list)
+    named: list[tuple[Doc, Doc]] = []
     rest = []
     for en in english:
         key = url_key(en.original_url)
         if key is None:
             rest.append(en)
-            continue
-        ko = by_key.get(key)
-        if ko is None:
+        elif (ko := by_key.get(key)) is None:
             note = f"original not ingested: {en.original_url}"
             decisions.append(_unpaired(en, note, "original not ingested"))
-            continue
-        similarity = match_score(en, ko, encoder) if not ko.empty else 1.0
-        decision = Decision(en, ko, "link", 1.0)
-        if similarity < MISMATCH_SCORE:
-            decision.flags.append("link_content_mismatch")
-            decision.confidence = LINK_MISMATCH_CONFIDENCE
-            decision.note = f"linked article differs in content (score {similarity:.2f})"
-        claims[ko.id].append((similarity, decision))
+        else:
+            named.append((en, ko))
+    claims: dict[int, list[tuple[float, Decision]]] = defaultdict(list)
+    for start in range(0, len(named), SWEEP_BATCH):
+        batch = named[start : start + SWEEP_BATCH]
+        docs = [doc for pair in batch for doc in pair if not doc.empty]
+        texts.load(docs)
+        for en, ko in batch:
+            similarity = match_score(en, ko, texts.encoder) if not ko.empty else 1.0
+            decision = Decision(en, ko, "link", 1.0)
+            if similarity < MISMATCH_SCORE:
+                decision.flags.append("link_content_mismatch")
+                decision.confidence = LINK_MISMATCH_CONFIDENCE
+                decision.note = f"linked article differs in content (score {similarity:.2f})"
+            claims[ko.id].append((similarity, decision))
+        texts.release(docs)
     linked = []
     for ko_id, claimants in claims.items():
         claimants.sort(key=lambda c: -c[0])
@@ -454,16 +506,16 @@ def _content_pass(
     window_days: float,
     min_confidence: float,
     allow_many: bool,
-    encoder: Encoder,
+    texts: _Texts,
     summary: PairingSummary,
 ) -> list[Decision]:
     if not english:
         return []
     if not korean:
         return [_unpaired(en, "no Korean articles to compare", "no candidate") for en in english]
-    candidates = _candidates(english, korean, window_days, encoder)
-    rechecked = _recheck_close_calls(english, candidates, encoder, min_confidence)
-    summary.rechecked = len(rechecked)
+    ranker = _Ranker(texts, min_confidence)
+    candidates = _candidates(english, korean, window_days, ranker)
+    summary.rechecked = len(ranker.rechecked)
     edges = []
     for en in english:
         ranked = candidates[en.id]
@@ -481,7 +533,7 @@ def _content_pass(
         if not allow_many and ko.id in taken:
             continue
         flags = ["undated"] if en.published is None or ko.published is None else []
-        if en.id in rechecked:
+        if en.id in ranker.rechecked:
             flags.append("rechecked")
         decided[en.id] = Decision(en, ko, "content", conf, flags, note=f"score {score:.3f}")
         taken.setdefault(ko.id, en.article_id)
@@ -510,37 +562,71 @@ def _why_unpaired(
 
 
 def _candidates(
-    english: list[Doc], korean: list[Doc], window_days: float, encoder: Encoder
+    english: list[Doc], korean: list[Doc], window_days: float, ranker: _Ranker
 ) -> dict[int, list[_Candidate]]:
     """The best few Korean candidates per English article, best first by match score.
 
-    Document vectors pick the few; the sentence-level match score orders them.
+    Dated English articles are taken in date order, a batch at a time, with the Korean
+    articles of the batch's date window loaded and those before it released; undated
+    Korean articles compete in every window. Undated English articles then compete with
+    every Korean article by global mean.
     """
+    texts = ranker.texts
     dated = sorted((d for d in korean if d.published), key=lambda d: d.published)
     undated = [d for d in korean if d.published is None]
     times = [d.published for d in dated]
-    matrix = np.stack([d.vector for d in dated]) if dated else None
+    texts.load(undated)
+    en_dated = sorted((e for e in english if e.published), key=lambda e: e.published)
+    en_undated = [e for e in english if e.published is None]
     before, after = timedelta(days=window_days), timedelta(days=DAYS_AFTER)
-    pool: dict[int, list[Doc]] = {}
-    for en in english:
-        if en.published is None or matrix is None:
-            continue
-        low = bisect.bisect_left(times, en.published - before)
-        high = bisect.bisect_right(times, en.published + after)
-        pool[en.id] = _most_similar(en, dated[low:high], matrix[low:high])
-    for en, found in _nearest(english, undated).items():
-        if en.published is not None:
-            pool[en.id] = pool.get(en.id, []) + found
-    for en, found in _nearest([e for e in english if e.published is None], korean).items():
-        pool[en.id] = found
+    ranked: dict[int, list[_Candidate]] = {}
+    loaded: list[Doc] = []
+    for start in range(0, len(en_dated), SWEEP_BATCH):
+        batch = en_dated[start : start + SWEEP_BATCH]
+        low = bisect.bisect_left(times, batch[0].published - before)
+        high = bisect.bisect_right(times, batch[-1].published + after)
+        window = dated[low:high]
+        texts.release(list(set(loaded) - set(window)))
+        loaded = window
+        texts.load([*batch, *loaded])
+        matrix = np.stack([d.vector for d in loaded]) if loaded else None
+        extra = _nearest(batch, undated)
+        for en in batch:
+            first = bisect.bisect_left(times, en.published - before, low, high) - low
+            last = bisect.bisect_right(times, en.published + after, low, high) - low
+            near = _most_similar(en, loaded[first:last], matrix[first:last]) if last else []
+            ranked[en.id] = ranker.rank(en, near + extra[en])
+        texts.release(batch)
+    texts.release(loaded)
+    ranked.update(_undated_candidates(en_undated, korean, ranker))
+    texts.release(undated)
+    return ranked
+
+
+def _undated_candidates(
+    english: list[Doc], korean: list[Doc], ranker: _Ranker
+) -> dict[int, list[_Candidate]]:
+    """Candidates for undated English articles: every Korean article competes by its
+    global mean (kept for the whole step), the few nearest are then loaded and ranked."""
+    if not english:
+        return {}
+    texts = ranker.texts
+    for start in range(0, len(korean), SWEEP_BATCH):
+        chunk = korean[start : start + SWEEP_BATCH]
+        texts.load(chunk)
+        texts.release([d for d in chunk if d.published is not None], keep_mean=True)
     ranked = {}
-    for en in english:
-        docs = pool.get(en.id, [])
-        scores = [combined_score(en, ko) for ko in docs]
-        best = sorted(zip(scores, docs, strict=True), key=lambda s: (-s[0], s[1].id))
-        rescored = [(match_score(en, ko, encoder), ko) for _, ko in best[:CANDIDATES_PER_ARTICLE]]
-        rescored.sort(key=lambda s: (-s[0], s[1].id))
-        ranked[en.id] = [_Candidate(ko, s) for s, ko in rescored]
+    for start in range(0, len(english), SWEEP_BATCH):
+        batch = english[start : start + SWEEP_BATCH]
+        texts.load(batch)
+        nearest = _nearest(batch, korean)
+        found = [d for en in batch for d in nearest[en] if d.published is not None]
+        texts.load(found)
+        for en in batch:
+            ranked[en.id] = ranker.rank(en, nearest[en])
+        texts.release(batch)
+        texts.release(found, keep_mean=True)
+    texts.release([d for d in korean if d.published is not None])
     return ranked
 
 
@@ -572,41 +658,54 @@ def _nearest(english: list[Doc], korean: list[Doc]) -> dict[Doc, list[Doc]]:
     return found
 
 
-def _recheck_close_calls(
-    english: list[Doc],
-    candidates: dict[int, list[_Candidate]],
-    encoder: Encoder,
-    min_confidence: float,
-) -> set[int]:
-    """Re-score the two best candidates when they are close, with sentence alignment and names.
+class _Ranker:
+    """Orders one English article's candidates: document vectors pick the few, the
+    sentence-level match score orders them, and close calls are re-checked."""
 
-    The share of sentences the aligner links is a sharper witness than any document
-    vector: a translation aligns nearly throughout, a story on the same topic does not.
-    """
-    close = [
-        en
-        for en in english
-        if len(candidates[en.id]) > 1
-        and candidates[en.id][0].score - candidates[en.id][1].score < RECHECK_MARGIN
-        and confidence(candidates[en.id][0].score, None) >= min_confidence
-    ]
-    if not close:
-        return set()
-    from aligners.base import coverage, get_aligner
-    from aligners.names import shared_tokens
+    def __init__(self, texts: _Texts, min_confidence: float) -> None:
+        self.texts = texts
+        self.min_confidence = min_confidence
+        self.rechecked: set[int] = set()
+        self._aligner = None
 
-    aligner = get_aligner("dari", encoder=encoder)
-    for en in close:
-        ranked = candidates[en.id]
+    def rank(self, en: Doc, docs: list[Doc]) -> list[_Candidate]:
+        encoder = self.texts.encoder
+        scores = [combined_score(en, ko) for ko in docs]
+        best = sorted(zip(scores, docs, strict=True), key=lambda s: (-s[0], s[1].id))
+        rescored = [(match_score(en, ko, encoder), ko) for _, ko in best[:CANDIDATES_PER_ARTICLE]]
+        rescored.sort(key=lambda s: (-s[0], s[1].id))
+        ranked = [_Candidate(ko, s) for s, ko in rescored]
+        if self._is_close_call(ranked):
+            self._recheck(en, ranked)
+        return ranked
+
+    def _is_close_call(self, ranked: list[_Candidate]) -> bool:
+        return (
+            len(ranked) > 1
+            and ranked[0].score - ranked[1].score < RECHECK_MARGIN
+            and confidence(ranked[0].score, None) >= self.min_confidence
+        )
+
+    def _recheck(self, en: Doc, ranked: list[_Candidate]) -> None:
+        """Re-score the two best candidates with sentence alignment and names.
+
+        The share of sentences the aligner links is a sharper witness than any document
+        vector: a translation aligns nearly throughout, a story on the same topic does not.
+        """
+        from aligners.base import coverage, get_aligner
+        from aligners.names import shared_tokens
+
+        if self._aligner is None:
+            self._aligner = get_aligner("dari", encoder=self.texts.encoder)
         for cand in ranked[:2]:
-            beads = aligner.align(en.sentences, cand.ko.sentences, "en", "ko")
+            beads = self._aligner.align(en.sentences, cand.ko.sentences, "en", "ko")
             en_cov, ko_cov = coverage(beads, len(en.sentences), len(cand.ko.sentences))
             en_names, _ = shared_tokens(en.sentences, cand.ko.sentences, "en", "ko")
             names = len({n for tokens in en_names for n in tokens})
             cand.score += RECHECK_WEIGHT * ((en_cov + ko_cov) / 2 - 0.5)
             cand.score += NAME_WEIGHT * (min(names, 5) / 5 - 0.5)
         ranked.sort(key=lambda c: (-c.score, c.ko.id))
-    return {en.id for en in close}
+        self.rechecked.add(en.id)
 
 
 # -- writing and listing ---------------------------------------------------------------

@@ -284,3 +284,43 @@ def test_two_translations_of_one_original_without_links(store, encoder):
     pair_store(store, encoder=encoder, min_confidence=0.3)
     assert rows(store)["en-full"][0] == "ko-1"
     assert rows(store, unpaired=True)["en-short"][4] == "original already paired to en-full"
+
+
+def test_content_pass_keeps_only_the_date_window_in_memory(store, encoder, monkeypatch):
+    """Two weeks of articles, one story pair a day: the sweep pairs them all while holding the
+    text of a few days' articles at a time, not the fortnight's."""
+    import corpus.pairing as pairing
+
+    days = 16
+    for day in range(days):
+        title, body, ko_title, ko_body = STORIES[("rates", "flood")[day % 2]]
+        moment = START + timedelta(days=day)
+        note, ko_note = f"This is report {day + 100}.", f"이것은 {day + 100}번째 보도다."
+        add(
+            store,
+            article(f"en-{day}", "en", title, [*body, note], published=moment),
+            article(f"ko-{day}", "ko", ko_title, [*ko_body, ko_note], published=moment),
+        )
+    loaded: set[int] = set()
+    most = 0
+    load, release = pairing._Texts.load, pairing._Texts.release
+
+    def counting_load(self, docs):
+        nonlocal most
+        load(self, docs)
+        loaded.update(d.id for d in docs)
+        most = max(most, len(loaded))
+
+    def counting_release(self, docs, **kw):
+        release(self, docs, **kw)
+        loaded.difference_update(d.id for d in docs)
+
+    monkeypatch.setattr(pairing, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(pairing._Texts, "load", counting_load)
+    monkeypatch.setattr(pairing._Texts, "release", counting_release)
+    summary = pair_store(store, encoder=encoder, min_confidence=0.3, window_days=1)
+    assert summary.by_method["content"] == days
+    assert all(r.ko_id == f"ko-{r.en_id[3:]}" for r in list_pairs(store))
+    # two English articles and the Korean ones of their days (1 before, 1 after): ~6
+    assert 0 < most <= 8
+    assert not loaded

@@ -51,7 +51,7 @@ import bisect
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -171,8 +171,12 @@ def pair_store(
     redo: bool = False,
     allow_many: bool = False,
     encoder: Encoder | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PairingSummary:
-    """Pair the store's English articles with Korean originals and write the pairs table."""
+    """Pair the store's English articles with Korean originals and write the pairs table.
+
+    ``progress(done, total)`` is called as English articles are compared.
+    """
     summary = PairingSummary()
     summary.stale_removed = _remove_stale_pairs(store)
     english = _load_docs(store, "en")
@@ -193,8 +197,9 @@ def pair_store(
         if doc.empty:
             decisions.append(_unpaired(doc, "empty article (no body text)", "empty article"))
     en_todo = [d for d in en_todo if not d.empty]
+    counter = _Counter(len(en_todo), progress)
     by_key = _korean_by_url(korean, ko_duplicates)
-    linked, en_rest = _link_pass(en_todo, by_key, taken, allow_many, decisions, texts)
+    linked, en_rest = _link_pass(en_todo, by_key, taken, allow_many, decisions, texts, counter)
     decisions.extend(linked)
     free_ko = [d for d in ko_pool if not d.empty and (allow_many or d.id not in taken)]
     decisions.extend(
@@ -205,7 +210,7 @@ def pair_store(
             window_days=window_days,
             min_confidence=min_confidence,
             allow_many=allow_many,
-            texts=texts,
+            ranker=_Ranker(texts, min_confidence, counter),
             summary=summary,
         )
     )
@@ -285,6 +290,19 @@ def _taken_korean(kept: dict[int, tuple[int, str]], english: list[Doc]) -> dict[
     """Korean doc id -> English article id it is already paired to."""
     names = {d.id: d.article_id for d in english}
     return {ko: names.get(en, str(en)) for en, (ko, _) in kept.items()}
+
+
+class _Counter:
+    """Reports English articles compared so far to a ``progress(done, total)`` callback."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.done, self.total, self._progress = 0, total, progress
+        self.advance(0)
+
+    def advance(self, articles: int) -> None:
+        self.done += articles
+        if self._progress:
+            self._progress(self.done, self.total)
 
 
 class _Texts:
@@ -405,6 +423,7 @@ def _link_pass(
     allow_many: bool,
     decisions: list[Decision],
     texts: _Texts,
+    counter: _Counter,
 ) -> tuple[list[Decision], list[Doc]]:
     """Pairs named by links (the better-matching English wins a shared original)."""
     named: list[tuple[Doc, Doc]] = []
@@ -432,6 +451,8 @@ def _link_pass(
                 decision.note = f"linked article differs in content (score {similarity:.2f})"
             claims[ko.id].append((similarity, decision))
         texts.release(docs)
+        counter.advance(len(batch))
+    counter.advance(len(english) - len(named) - len(rest))
     linked = []
     for ko_id, claimants in claims.items():
         claimants.sort(key=lambda c: -c[0])
@@ -506,14 +527,14 @@ def _content_pass(
     window_days: float,
     min_confidence: float,
     allow_many: bool,
-    texts: _Texts,
+    ranker: _Ranker,
     summary: PairingSummary,
 ) -> list[Decision]:
     if not english:
         return []
     if not korean:
+        ranker.counter.advance(len(english))
         return [_unpaired(en, "no Korean articles to compare", "no candidate") for en in english]
-    ranker = _Ranker(texts, min_confidence)
     candidates = _candidates(english, korean, window_days, ranker)
     summary.rechecked = len(ranker.rechecked)
     edges = []
@@ -597,6 +618,7 @@ def _candidates(
             near = _most_similar(en, loaded[first:last], matrix[first:last]) if last else []
             ranked[en.id] = ranker.rank(en, near + extra[en])
         texts.release(batch)
+        ranker.counter.advance(len(batch))
     texts.release(loaded)
     ranked.update(_undated_candidates(en_undated, korean, ranker))
     texts.release(undated)
@@ -625,6 +647,7 @@ def _undated_candidates(
         for en in batch:
             ranked[en.id] = ranker.rank(en, nearest[en])
         texts.release(batch)
+        ranker.counter.advance(len(batch))
         texts.release(found, keep_mean=True)
     texts.release([d for d in korean if d.published is not None])
     return ranked
@@ -662,9 +685,10 @@ class _Ranker:
     """Orders one English article's candidates: document vectors pick the few, the
     sentence-level match score orders them, and close calls are re-checked."""
 
-    def __init__(self, texts: _Texts, min_confidence: float) -> None:
+    def __init__(self, texts: _Texts, min_confidence: float, counter: _Counter) -> None:
         self.texts = texts
         self.min_confidence = min_confidence
+        self.counter = counter
         self.rechecked: set[int] = set()
         self._aligner = None
 

@@ -182,8 +182,8 @@ def _run_stages(
     encoder = Encoder(db=store.db)
     with _stage(summary, "ingest"):
         summary.ingest = _ingest(store, inputs, quiet, report, workers)
-    with _stage(summary, "pair"):
-        summary.pairing = pair_store(store, encoder=encoder).as_dict()
+    with _stage(summary, "pair"), _bar(quiet, "pair", "article") as bar:
+        summary.pairing = pair_store(store, encoder=encoder, progress=_advance(bar)).as_dict()
     with _stage(summary, "align"), _bar(quiet, "align", "pair") as bar:
         summary.alignment = align_pending(
             store,

@@ -286,7 +286,9 @@ def test_two_translations_of_one_original_without_links(store, encoder):
     assert rows(store, unpaired=True)["en-short"][4] == "original already paired to en-full"
 
 
-def test_content_pass_keeps_only_the_date_window_in_memory(store, encoder, monkeypatch):
+def test_content_pass_keeps_only_the_date_window_in_memory_and_reports_progress(
+    store, encoder, monkeypatch
+):
     """Two weeks of articles, one story pair a day: the sweep pairs them all while holding the
     text of a few days' articles at a time, not the fortnight's."""
     import corpus.pairing as pairing
@@ -318,8 +320,17 @@ def test_content_pass_keeps_only_the_date_window_in_memory(store, encoder, monke
     monkeypatch.setattr(pairing, "SWEEP_BATCH", 2)
     monkeypatch.setattr(pairing._Texts, "load", counting_load)
     monkeypatch.setattr(pairing._Texts, "release", counting_release)
-    summary = pair_store(store, encoder=encoder, min_confidence=0.3, window_days=1)
+    reported: list[tuple[int, int]] = []
+    summary = pair_store(
+        store,
+        encoder=encoder,
+        min_confidence=0.3,
+        window_days=1,
+        progress=lambda done, total: reported.append((done, total)),
+    )
     assert summary.by_method["content"] == days
+    assert reported[0] == (0, days) and reported[-1] == (days, days)
+    assert [done for done, _ in reported] == sorted(done for done, _ in reported)
     assert all(r.ko_id == f"ko-{r.en_id[3:]}" for r in list_pairs(store))
     # two English articles and the Korean ones of their days (1 before, 1 after): ~6
     assert 0 < most <= 8

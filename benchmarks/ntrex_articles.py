@@ -37,6 +37,8 @@ SPANS_FILE = "doc_spans.derived.tsv"
 
 KST = timezone(timedelta(hours=9), "KST")
 _FIRST_DAY = datetime(2024, 3, 4, tzinfo=KST)
+DOCUMENTS_PER_SPAN = 1000
+SPAN_DAYS = 61
 _ID_MODULUS = 100_003  # prime, so the multiplier below permutes article numbers
 ENGLISH_SECTION = "e_international"
 KOREAN_SECTION = "international/international_general"
@@ -83,8 +85,11 @@ class NtrexDocument:
 
     @property
     def english_published(self) -> datetime:
-        """Spread over two months, several documents a day, so dates alone cannot pair them."""
-        day = (self.index * 37) % 61
+        """Spread over two months per 1,000 documents (~16 a day), so dates alone cannot
+        pair them. A bigger corpus covers a longer span at the same density, as a growing
+        archive does, rather than packing ever more articles into each day."""
+        span = self.index // DOCUMENTS_PER_SPAN
+        day = span * SPAN_DAYS + (self.index * 37) % SPAN_DAYS
         minutes = 6 * 60 + (self.index * 97) % (14 * 60)
         return _FIRST_DAY + timedelta(days=day, minutes=minutes)
 

@@ -20,21 +20,17 @@ from __future__ import annotations
 
 import inspect
 import json
-import sqlite3
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aligners.base import ALIGNERS, Aligner, Bead, coverage, get_aligner
 from aligners.embedding import Encoder
+from aligners.parallel import HeldWrites, run_tasks
 from corpus.store import Store
 
 if TYPE_CHECKING:
@@ -124,14 +120,19 @@ def align_pending(
         progress(0, len(pair_ids))
     jobs = (load_job(store, pair_id) for pair_id in pair_ids)
     with ExitStack() as scope:
+        client = None
         if dask_address is not None:
             client = scope.enter_context(_connected(dask_address))
-            results = _align_on_dask(jobs, aligner, client)
-        elif workers > 1 and len(pair_ids) > 1:
-            results = _align_in_pool(jobs, aligner, store.path, min(workers, len(pair_ids)))
-        else:
-            built = _build_aligner(aligner, encoder or Encoder(db=store.db))
-            results = (align_job(job, built) for job in jobs)
+        results = run_tasks(
+            jobs,
+            _align_task,
+            local=lambda: _AlignerState(_build_aligner(aligner, encoder or Encoder(db=store.db))),
+            remote=_remote_aligner,
+            remote_args=(aligner,),
+            workers=min(workers, len(pair_ids)),
+            store_path=store.path,
+            client=client,
+        )
         for done, result in enumerate(results, start=1):
             _record(store, result, aligner, summary, report)
             if progress:
@@ -246,68 +247,6 @@ def _print_error(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-# -- process pool ------------------------------------------------------------------------
-
-
-class _DeferredCache:
-    """The embedding cache as a worker sees it: reads from the store, writes held back.
-
-    The Encoder reads with ``execute`` and writes with ``executemany``; the writes are kept
-    and travel back to the parent with the pair, which commits them with its beads.
-    """
-
-    def __init__(self, store_path: Path):
-        self._db = sqlite3.connect(f"{store_path.resolve().as_uri()}?mode=ro", uri=True)
-        self.writes: list[tuple[str, list[tuple[Any, ...]]]] = []
-
-    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Any) -> None:
-        self.writes.append((sql, list(rows)))
-
-    def take_writes(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
-        writes, self.writes = self.writes, []
-        return writes
-
-
-_worker: tuple[Aligner, _DeferredCache] | None = None
-
-
-def _start_worker(aligner: str, store_path: Path) -> None:
-    global _worker
-    cache = _DeferredCache(store_path)
-    _worker = (_build_aligner(aligner, Encoder(db=cache)), cache)  # type: ignore[arg-type]
-
-
-def _run_in_worker(job: PairJob) -> PairResult:
-    assert _worker is not None, "worker not initialised"
-    aligner, cache = _worker
-    result = align_job(job, aligner)
-    result.cache_writes = cache.take_writes()
-    return result
-
-
-def _align_in_pool(
-    jobs: Iterator[PairJob], aligner: str, store_path: Path, workers: int
-) -> Iterator[PairResult]:
-    """Results as workers finish them; at most two jobs per worker in flight, so memory
-    stays bounded however many pairs are pending."""
-    # spawn, not fork: the parent holds an open SQLite connection and maybe model threads.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(aligner, store_path)
-    ) as pool:
-        running: set[Future[PairResult]] = set()
-        for job in jobs:
-            running.add(pool.submit(_run_in_worker, job))
-            if len(running) >= 2 * workers:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in finished)
-        for future in running:
-            yield future.result()
-
-
 # -- Dask distributed --------------------------------------------------------------------
 
 # Seconds to reach the scheduler: a wrong address fails within this, not after a hang.
@@ -349,62 +288,25 @@ def _connected(address: str | Client) -> Iterator[Client]:
         yield client
 
 
-class _HeldWrites:
-    """The embedding cache as a Dask worker sees it: no store to read, writes held back.
-
-    Like :class:`_DeferredCache`, but a cluster worker may run on another machine, so it
-    never opens the store; the vectors it computes travel back with the pair.
-    """
-
-    def __init__(self) -> None:
-        self.writes: list[tuple[str, list[tuple[Any, ...]]]] = []
-
-    def execute(self, sql: str, params: Any = ()) -> Iterator[Any]:
-        return iter(())
-
-    def executemany(self, sql: str, rows: Any) -> None:
-        self.writes.append((sql, list(rows)))
-
-    def take_writes(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
-        writes, self.writes = self.writes, []
-        return writes
+# -- workers -----------------------------------------------------------------------------
 
 
-# One aligner per worker thread and method, built on the first task and kept: building
-# loads the encoder model, and its in-memory vectors then serve the later pairs.
-_dask_local = threading.local()
+@dataclass
+class _AlignerState:
+    """What a worker keeps between pairs: the aligner (with its encoder's vectors) and,
+    away from the store, the embedding-cache writes to hand back with each pair."""
+
+    aligner: Aligner
+    cache: HeldWrites | None = None
 
 
-def _dask_worker_aligner(name: str) -> tuple[Aligner, _HeldWrites]:
-    built: dict[str, tuple[Aligner, _HeldWrites]] = _dask_local.__dict__.setdefault("built", {})
-    if name not in built:
-        cache = _HeldWrites()
-        built[name] = (_build_aligner(name, Encoder(db=cache)), cache)  # type: ignore[arg-type]
-    return built[name]
+def _remote_aligner(store_path: Path | None, name: str) -> _AlignerState:
+    cache = HeldWrites(store_path)
+    return _AlignerState(_build_aligner(name, Encoder(db=cache)), cache)  # type: ignore[arg-type]
 
 
-def _run_on_dask_worker(job: PairJob, aligner_name: str) -> PairResult:
-    aligner, cache = _dask_worker_aligner(aligner_name)
-    result = align_job(job, aligner)
-    result.cache_writes = cache.take_writes()
+def _align_task(state: _AlignerState, job: PairJob) -> PairResult:
+    result = align_job(job, state.aligner)
+    if state.cache is not None:
+        result.cache_writes = state.cache.take_writes()
     return result
-
-
-def _align_on_dask(jobs: Iterator[PairJob], aligner: str, client: Client) -> Iterator[PairResult]:
-    """Results as the cluster finishes them; two jobs per worker thread in flight, so the
-    scheduler always has work queued while memory stays bounded."""
-    from distributed import as_completed
-
-    window = 2 * max(1, sum(client.nthreads().values()))
-
-    def submit(job: PairJob):
-        return client.submit(_run_on_dask_worker, job, aligner, pure=False)
-
-    running = as_completed([submit(job) for job in islice(jobs, window)], loop=client.loop)
-    for future in running:
-        result = future.result()
-        future.release()
-        next_job = next(jobs, None)
-        if next_job is not None:
-            running.add(submit(next_job))
-        yield result

@@ -20,6 +20,13 @@ piece of evidence a reviewer would look at:
   (Sunday -> 일요일, Germany -> 독일; CLDR via Babel); the worst such name. A swapped name
   has no counterpart. ``names_all_found``: every name has a close match (>= 0.85): the
   evidence is all-or-nothing, which a linear model cannot read from the similarity alone.
+- ``glosses_missing``: capitalised English words that Korean translates rather than
+  transliterates (Senate -> 상원, Navy -> 해군, Court -> 법원), whose usual Korean forms
+  the Korean side lacks. Name matching skips these words, so an institution named in the
+  English but not in the Korean was invisible to it.
+- ``ko_weekdays_missing``: weekdays the Korean side names (수요일) that the English does
+  not: the reverse direction of the name check for the one kind of name that Korean
+  always translates and never turns into anything else.
 - ``hangul_ko`` / ``hangul_en`` / ``identical``: the Korean side is Korean, the English
   side is not, and the two are not one text copied.
 - ``end_mismatch``: one side ends like a finished sentence and the other does not; a
@@ -60,6 +67,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "names_missing",
     "names_similarity",
     "names_all_found",
+    "glosses_missing",
+    "ko_weekdays_missing",
     "hangul_ko",
     "hangul_en",
     "identical",
@@ -218,6 +227,78 @@ _MORE_TRANSLATIONS: tuple[tuple[str, str], ...] = (
     ),
     *(("European", "유럽"), ("Europeans", "유럽"), ("Pacific", "태평양"), ("Atlantic", "대서양")),
 )
+# Usual Korean forms of the capitalised words in _NOT_NAMES (and a few more that news
+# capitalises inside a sentence): Korean translates them, so they are checked as words
+# with a translation, not as names. A form is a substring to look for, so short stems
+# (위원 for 위원회 and 위원단) cover the inflected and compound forms.
+_GLOSSES: dict[str, tuple[str, ...]] = {
+    word: tuple(forms.split())
+    for word, forms in {
+        "senate": "상원",
+        "navy": "해군",
+        "court": "법원 재판 법정",
+        "government": "정부",
+        "north": "북",
+        "south": "남",
+        "committee": "위원",
+        "commission": "위원",
+        "council": "이사회 의회 위원 협의회 평의회 회의",
+        "university": "대학 대 학교",
+        "police": "경찰",
+        "army": "육군 군",
+        "parliament": "의회",
+        "assembly": "의회 총회 국회",
+        "supreme": "대법 최고",
+        "judiciary": "법사 사법",
+        "treasury": "재무",
+        "security": "안보 보안 안전",
+        "intelligence": "정보",
+        "foreign": "외무 외교 해외",
+        "republican": "공화",
+        "republicans": "공화",
+        "democratic": "민주",
+        "democrats": "민주",
+        "conservative": "보수",
+        "conservatives": "보수",
+        "party": "당",
+        "house": "하원 의회 백악관 주택 집",
+        "white": "백",
+        "king": "왕",
+        "queen": "여왕",
+        "prince": "왕자",
+        "president": "대통령 회장 총장 대표 사장",
+        "minister": "장관 총리 수상",
+        "prime": "총리 수상",
+        "east": "동",
+        "west": "서",
+        "national": "국립 국가 전국 국민 민족",
+        "city": "시",
+        "state": "주 국 정부",
+        "states": "주 국",
+        "united": "미국 연합 유나이티드 영국",
+        "war": "전쟁 대전 전",
+        "team": "팀",
+        "cup": "컵",
+        "games": "게임 대회 경기 올림픽",
+        "general": "장군 총 일반 사무",
+        "secretary": "장관 총장 비서",
+        "office": "사무 청 국 실 부",
+        "officer": "관 경찰",
+        "judge": "판사 재판",
+        "act": "법",
+        "class": "급 등급 계급",
+        "high": "고 높",
+        "middle": "중",
+        "central": "중앙 중부",
+        "southern": "남",
+        "northern": "북",
+        "southwest": "남서",
+        "members": "의원 회원 멤버 구성원",
+        "nations": "국 연합 유엔",
+        "republic": "공화국",
+        "new": "뉴 신 새",
+    }.items()
+}
 _LATIN_NAME = regex.compile(r"(?<![\p{L}\p{N}])[\p{Latin}][\p{Latin}\p{N}&.'-]*[\p{Latin}\p{N}]")
 _BOILERPLATE = regex.compile(
     r"""
@@ -368,6 +449,36 @@ def names_similarity(en: str, ko: str) -> float:
     return min(name_similarities(en, ko), default=1.0)
 
 
+def glosses_missing(en: str, ko: str) -> int:
+    """How many translated capitalised words of the English (Senate, Navy, Court) have
+    none of their usual Korean forms on the Korean side."""
+    words = {_name_key(m) for m in _INNER_NAME.findall(en)}
+    return sum(1 for w in words if w in _GLOSSES and not any(f in ko for f in _GLOSSES[w]))
+
+
+def korean_weekdays_missing(en: str, ko: str) -> int:
+    """How many weekdays the Korean side names (수요일) that the English does not name,
+    in full or abbreviated (Wednesday, Wed)."""
+    named = [day for day in weekday_names() if day in ko]
+    if not named:
+        return 0
+    english = {fold(w) for w in _WORD.findall(en)}
+    return sum(1 for day in named if not english & weekday_names()[day])
+
+
+@lru_cache(maxsize=1)
+def weekday_names() -> dict[str, frozenset[str]]:
+    """Korean weekday (CLDR) -> its folded English names, full and abbreviated."""
+    from babel import Locale
+
+    english, korean = Locale("en"), Locale("ko")
+    days = korean.days["format"]["wide"]
+    return {
+        days[d]: frozenset(fold(english.days["format"][w][d]) for w in ("wide", "abbreviated"))
+        for d in range(7)
+    }
+
+
 @lru_cache(maxsize=1)
 def translated_names() -> dict[str, frozenset[str]]:
     """Folded English names that Korean translates rather than transliterates, with their
@@ -452,6 +563,8 @@ def pair_features(
         "names_missing": float(min(names_missing, 5)),
         "names_similarity": similarity,
         "names_all_found": float(similarity >= NAME_FOUND),
+        "glosses_missing": float(min(glosses_missing(pair.en, pair.ko), 3)),
+        "ko_weekdays_missing": float(min(korean_weekdays_missing(pair.en, pair.ko), 2)),
         "hangul_ko": hangul_share(pair.ko),
         "hangul_en": hangul_share(pair.en),
         "identical": float(normalise(pair.en) == normalise(pair.ko)),

@@ -21,6 +21,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,6 +45,25 @@ MODEL_VERSION = 1
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "quality-en-ko.json"
 NEGATIVE_KINDS = ("random", "shift", "truncate", "number", "name", "untranslated")
 HARD_NEGATIVE_KINDS = ("shift", "number", "truncate", "name")
+# The products (and squares) of these features are extra inputs of the shipped model: the
+# evidence combines. A missing name says more when the cosine is middling than when it is
+# high, a low margin more when the lengths disagree too; a sum of separate terms cannot
+# say that. On held-out folds of the even NTREX documents the degree-2 terms raised the
+# AUC against hard negatives from 0.966 to 0.973 (swapped names 0.885 -> 0.901), more
+# than gradient-boosted trees over the same features (0.970).
+INTERACTING_FEATURES = (
+    "cosine",
+    "margin",
+    "names_similarity",
+    "length_log_ratio",
+    "numbers_dice",
+    "end_mismatch",
+)
+DEFAULT_INTERACTIONS: tuple[tuple[str, str], ...] = tuple(
+    pair
+    for pair in combinations_with_replacement(INTERACTING_FEATURES, 2)
+    if pair != ("end_mismatch", "end_mismatch")  # 0 or 1: its square is itself
+)
 # Smoothing of a document's own length ratio toward the default: a 3-sentence document
 # says little about how long its translation runs.
 RATIO_PRIOR_CHARS = 500
@@ -59,7 +79,8 @@ class QualityModelError(Exception):
 
 @dataclass(frozen=True)
 class QualityModel:
-    """Standardise -> logistic regression -> isotonic map to a probability."""
+    """Products of feature pairs (``interactions``) appended -> standardise -> logistic
+    regression -> isotonic map to a probability."""
 
     features: tuple[str, ...]
     mean: np.ndarray
@@ -69,9 +90,15 @@ class QualityModel:
     iso_x: np.ndarray
     iso_y: np.ndarray
     metadata: dict[str, object] = field(default_factory=dict)
+    interactions: tuple[tuple[str, str], ...] = ()
 
     def decision(self, matrix: np.ndarray) -> np.ndarray:
-        return ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
+        expanded = with_interactions(matrix, self.features, self.interactions)
+        return ((expanded - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def input_names(self) -> list[str]:
+        """Names of the regression's inputs: the features, then each product (a*b)."""
+        return [*self.features, *(f"{a}*{b}" for a, b in self.interactions)]
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
         """Calibrated probabilities in [0, 1], one per row of FEATURE_NAMES values."""
@@ -80,9 +107,11 @@ class QualityModel:
         return np.clip(np.interp(self.decision(matrix), self.iso_x, self.iso_y), 0.0, 1.0)
 
     def fields(self) -> dict[str, object]:
-        """Features, weights and calibration: what every calibrated model file holds."""
+        """Features, weights and calibration: what every calibrated model file holds
+        (``interactions`` only when there are some)."""
         return {
             "features": list(self.features),
+            **({"interactions": [list(p) for p in self.interactions]} if self.interactions else {}),
             "mean": self.mean.tolist(),
             "scale": self.scale.tolist(),
             "coef": self.coef.tolist(),
@@ -110,6 +139,7 @@ class QualityModel:
         """The model in ``data`` (as :meth:`fields` writes it), over exactly ``features``."""
         if tuple(data.get("features", ())) != features:
             raise QualityModelError(f"{source}: model features differ from this Dari's")
+        interactions = _read_interactions(data.get("interactions", []), source, features)
         try:
             model = cls(
                 features=features,
@@ -120,10 +150,12 @@ class QualityModel:
                 iso_x=np.asarray(data["isotonic"]["x"], dtype=float),
                 iso_y=np.asarray(data["isotonic"]["y"], dtype=float),
                 metadata=dict(data.get("metadata", {})),
+                interactions=interactions,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise QualityModelError(f"{source}: malformed model ({exc})") from None
-        sizes = {len(model.mean), len(model.scale), len(model.coef), len(features)}
+        inputs = len(features) + len(interactions)
+        sizes = {len(model.mean), len(model.scale), len(model.coef), inputs}
         if len(sizes) != 1 or len(model.iso_x) != len(model.iso_y) or not len(model.iso_x):
             raise QualityModelError(f"{source}: model arrays have inconsistent sizes")
         return model
@@ -132,6 +164,29 @@ class QualityModel:
     def load(cls, path: str | Path | None = None) -> QualityModel:
         path = Path(path) if path is not None else DEFAULT_MODEL_PATH
         return cls.from_dict(read_model_file(path), str(path))
+
+
+def _read_interactions(
+    value: object, source: str, features: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """The model file's feature pairs, each of two of ``features``."""
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(f in features for f in p) for p in value
+    ):
+        raise QualityModelError(f"{source}: model interactions are not pairs of its features")
+    return tuple((a, b) for a, b in value)
+
+
+def with_interactions(
+    matrix: np.ndarray, features: Sequence[str], interactions: Sequence[tuple[str, str]]
+) -> np.ndarray:
+    """``matrix`` (one column per feature) with one column appended per feature pair: the
+    product of the two columns."""
+    if not interactions:
+        return matrix
+    index = {name: i for i, name in enumerate(features)}
+    products = [matrix[:, index[a]] * matrix[:, index[b]] for a, b in interactions]
+    return np.column_stack([matrix, *products])
 
 
 def read_model_file(path: Path) -> object:
@@ -566,14 +621,17 @@ def fit_model(
     weights: np.ndarray,
     metadata: dict[str, object],
     features: tuple[str, ...] = FEATURE_NAMES,
+    interactions: tuple[tuple[str, str], ...] = (),
 ) -> QualityModel:
-    """Logistic regression with isotonic calibration on cross-validated scores."""
+    """Logistic regression (over the features and the products of ``interactions``)
+    with isotonic calibration on cross-validated scores."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(labels)
     if len(set(y.tolist())) < 2 or min(Counter(y.tolist()).values()) < 5:
         raise QualityModelError("training needs at least 5 positive and 5 negative pairs")
+    matrix = with_interactions(matrix, features, interactions)
     # Standardised by hand rather than in a Pipeline, so that the sample weights reach
     # the regression as well as the calibrator.
     mean = np.average(matrix, axis=0, weights=weights)
@@ -597,6 +655,7 @@ def fit_model(
         iso_x=iso_x,
         iso_y=iso_y,
         metadata=metadata,
+        interactions=interactions,
     )
 
 
@@ -616,6 +675,7 @@ def train_on_documents(
         data.labels,
         class_weights(data.labels, data.kinds),
         {**metadata, "training_pairs": counts},
+        interactions=DEFAULT_INTERACTIONS,
     )
 
 

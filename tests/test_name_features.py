@@ -6,6 +6,8 @@ import pytest
 from ko_pron import romanise as ko_pron_romanise
 
 from aligners.features import (
+    glosses_missing,
+    korean_weekdays_missing,
     name_similarities,
     names_similarity,
     phonetic_key,
@@ -64,3 +66,20 @@ def test_romanisation_keeps_aspiration_apart_from_voicing():
     # 세트 has an aspirated ㅌ (never voiced); 세도 a plain ㄷ between vowels (voiced)
     assert romanise("세트") == "setu"
     assert romanise("세도") == "sedo"
+
+
+def test_translated_institution_words_count_as_missing_without_their_korean_form():
+    ko = "그는 목요일 상원 법사위원회에서 증언했다."
+    assert glosses_missing("He testified before the Senate Judiciary Committee.", ko) == 0
+    # Navy swapped in for Senate: 해군 is nowhere on the Korean side
+    assert glosses_missing("He testified before the Navy Judiciary Committee.", ko) == 1
+    # a name, not a translated word: left to the name features
+    assert glosses_missing("He testified before the Kavanaugh Committee.", ko) == 0
+
+
+def test_a_korean_weekday_needs_its_english_day():
+    ko = "트럼프는 수요일 기자들에게 말했다."
+    assert korean_weekdays_missing("Trump told reporters on Wednesday.", ko) == 0
+    assert korean_weekdays_missing("Trump told reporters on Wed.", ko) == 0
+    assert korean_weekdays_missing("Trump told reporters in Washington.", ko) == 1
+    assert korean_weekdays_missing("Trump told reporters.", "트럼프는 기자들에게 말했다.") == 0

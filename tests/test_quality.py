@@ -91,6 +91,39 @@ def test_model_file_round_trips(tmp_path):
     assert loaded.metadata["name"] == "tiny"
 
 
+def test_interactions_are_products_of_features_and_round_trip(tmp_path):
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(300, len(FEATURE_NAMES)))
+    # real only when cosine and margin agree in sign: no sum of the two says that
+    labels = (matrix[:, 2] * matrix[:, 3] > 0).astype(int)
+    plain = fit_model(matrix, labels.tolist(), np.ones(300), {"name": "plain"})
+    crossed = fit_model(
+        matrix,
+        labels.tolist(),
+        np.ones(300),
+        {"name": "crossed"},
+        interactions=(("cosine", "margin"),),
+    )
+    assert crossed.input_names()[-1] == "cosine*margin"
+    assert len(crossed.coef) == len(FEATURE_NAMES) + 1
+    path = tmp_path / "crossed.json"
+    crossed.save(path)
+    loaded = QualityModel.load(path)
+    assert loaded.interactions == (("cosine", "margin"),)
+    assert np.allclose(loaded.predict(matrix), crossed.predict(matrix))
+    right = ((crossed.predict(matrix) >= 0.5) == labels).mean()
+    assert right > 0.9 > 0.7 > ((plain.predict(matrix) >= 0.5) == labels).mean()
+
+
+def test_a_model_file_with_unknown_interactions_is_refused(tmp_path):
+    data = tiny_model(tmp_path).to_dict()
+    data["interactions"] = [["cosine", "no_such_feature"]]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(QualityModelError, match="interactions"):
+        QualityModel.load(path)
+
+
 def test_broken_model_files_are_refused(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text("{not json", encoding="utf-8")

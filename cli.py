@@ -426,6 +426,13 @@ def run_command(
     help="--pairs: English MT of each line's Korean side, one per line; chrF/BLEU become "
     "features (--model then names a translations model).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Score the store's pairs in N processes (same scores).",
+)
 def score_command(
     store_path: str,
     pairs_path: str | None,
@@ -434,6 +441,7 @@ def score_command(
     train: bool,
     with_flags: bool,
     translations_path: str | None,
+    workers: int,
 ) -> None:
     """Score aligned pairs: probability (0-1) that the two sides translate each other.
 
@@ -445,7 +453,7 @@ def score_command(
     """
     import json
 
-    from aligners import quality
+    from aligners import quality, scoring
     from corpus.store import StoreError
 
     if train and pairs_path:
@@ -458,12 +466,14 @@ def score_command(
         raise click.UsageError("--with-flags goes with --pairs")
     if output and not (pairs_path or train):
         raise click.UsageError("-o goes with --pairs or --train (the store is scored in place)")
+    if workers > 1 and (pairs_path or train):
+        raise click.UsageError("--workers goes with scoring the store, not with --pairs or --train")
     if train and Path(output).is_dir():
         raise click.UsageError(f"-o {output}: is a directory; give the model file's path")
     try:
         if train:
             with _open_existing_store(store_path) as store:
-                model = quality.train_on_store(store, report=lambda m: click.echo(m, err=True))
+                model = scoring.train_on_store(store, report=lambda m: click.echo(m, err=True))
             model.save(output)
             click.echo(f"wrote {output}")
             return
@@ -487,7 +497,7 @@ def score_command(
             return
         model = quality.QualityModel.load(model_path)
         with _open_existing_store(store_path) as store:
-            summary = quality.score_store(store, model=model)
+            summary = scoring.score_store(store, model=model, workers=workers)
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     except (quality.QualityModelError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None

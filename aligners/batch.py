@@ -9,11 +9,12 @@ only writer: workers read the embedding cache through their own read-only connec
 hand newly computed vectors back with the beads. Results are keyed by pair id and each
 pair is aligned independently, so the store ends up the same whatever the worker count.
 
-With ``dask_address`` the pairs run as tasks on an existing Dask distributed cluster
-instead, with the same rule: tasks get pure data (sentences and language codes) and hand
-back beads and new vectors, and only this process writes, through the same ``_record``.
-Workers need Dari installed; they do not see the store, so they encode what they need
-(each worker thread keeps its aligner, and so its in-memory vectors, between tasks).
+With a Dask ``client`` the pairs run as tasks on an existing Dask distributed cluster
+instead (see aligners/parallel.py), with the same rule: tasks get pure data (sentences
+and language codes) and hand back beads and new vectors, and only this process writes,
+through the same ``_record``. Workers need Dari installed; they do not see the store, so
+they encode what they need (each worker thread keeps its aligner, and so its in-memory
+vectors, between tasks).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ import inspect
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,14 +102,13 @@ def align_pending(
     progress: Progress | None = None,
     report: Report | None = None,
     encoder: Encoder | None = None,
-    dask_address: str | Client | None = None,
+    client: Client | None = None,
 ) -> AlignSummary:
     """Align the paired documents that have no alignment yet (all of them with ``redo``).
 
     ``progress(done, total)`` is called after each pair; ``report`` gets one line per pair
-    that failed (default: stderr), and the run goes on with the others. ``dask_address``
-    (a scheduler address, or a connected ``distributed.Client``) aligns on that cluster
-    and ignores ``workers``; an unreachable scheduler raises :class:`DaskError`.
+    that failed (default: stderr), and the run goes on with the others. ``client`` (a
+    connected ``distributed.Client``) aligns on that cluster and ignores ``workers``.
     """
     if aligner not in ALIGNERS:
         get_aligner(aligner)  # raises a ValueError naming the known aligners
@@ -119,24 +118,20 @@ def align_pending(
     if progress:
         progress(0, len(pair_ids))
     jobs = (load_job(store, pair_id) for pair_id in pair_ids)
-    with ExitStack() as scope:
-        client = None
-        if dask_address is not None:
-            client = scope.enter_context(_connected(dask_address))
-        results = run_tasks(
-            jobs,
-            _align_task,
-            local=lambda: _AlignerState(_build_aligner(aligner, encoder or Encoder(db=store.db))),
-            remote=_remote_aligner,
-            remote_args=(aligner,),
-            workers=min(workers, len(pair_ids)),
-            store_path=store.path,
-            client=client,
-        )
-        for done, result in enumerate(results, start=1):
-            _record(store, result, aligner, summary, report)
-            if progress:
-                progress(done, len(pair_ids))
+    results = run_tasks(
+        jobs,
+        _align_task,
+        local=lambda: _AlignerState(_build_aligner(aligner, encoder or Encoder(db=store.db))),
+        remote=_remote_aligner,
+        remote_args=(aligner,),
+        workers=min(workers, len(pair_ids)),
+        store_path=store.path,
+        client=client,
+    )
+    for done, result in enumerate(results, start=1):
+        _record(store, result, aligner, summary, report)
+        if progress:
+            progress(done, len(pair_ids))
     return summary
 
 
@@ -245,47 +240,6 @@ def _build_aligner(name: str, encoder: Encoder) -> Aligner:
 
 def _print_error(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-# -- Dask distributed --------------------------------------------------------------------
-
-# Seconds to reach the scheduler: a wrong address fails within this, not after a hang.
-DASK_CONNECT_TIMEOUT = 10.0
-
-
-class DaskError(Exception):
-    """The Dask scheduler cannot be used; the message is one line naming the address."""
-
-
-@contextmanager
-def dask_client(address: str) -> Iterator[Client]:
-    """A client of the scheduler at ``address``, closed afterwards; :class:`DaskError` if
-    ``distributed`` is missing or nothing answers there."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise DaskError(
-            f"--dask {address}: needs the 'distributed' package (pip install 'dari[dask]')"
-        ) from None
-    try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise DaskError(f"--dask {address}: cannot reach a Dask scheduler: {reason}") from None
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@contextmanager
-def _connected(address: str | Client) -> Iterator[Client]:
-    """Borrow a caller's client as it is (the caller closes it), or connect to an address."""
-    if not isinstance(address, str):
-        yield address
-        return
-    with dask_client(address) as client:
-        yield client
 
 
 # -- workers -----------------------------------------------------------------------------

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -116,6 +118,35 @@ def _in_pool(
 
 # -- Dask distributed --------------------------------------------------------------------
 
+# Seconds to reach the scheduler: a wrong address fails within this, not after a hang.
+DASK_CONNECT_TIMEOUT = 10.0
+
+
+class DaskError(Exception):
+    """The Dask scheduler cannot be used; the message is one line naming the address."""
+
+
+@contextmanager
+def dask_client(address: str) -> Iterator[Client]:
+    """A client of the scheduler at ``address``, closed afterwards; :class:`DaskError` if
+    ``distributed`` is missing or nothing answers there."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise DaskError(
+            f"--dask {address}: needs the 'distributed' package (pip install 'dari[dask]')"
+        ) from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DaskError(f"--dask {address}: cannot reach a Dask scheduler: {reason}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 # One state per worker thread and kind of state, built on the first task and kept:
 # building loads models, and their in-memory vectors then serve the later jobs.
 _dask_local = threading.local()
@@ -135,7 +166,9 @@ def _on_dask(
     window = IN_FLIGHT_PER_WORKER * max(1, sum(client.nthreads().values()))
 
     def submit(job: Job) -> Any:
-        return client.submit(_run_on_dask_worker, task, setup, job, pure=False)
+        # Keys named after the task, so the dashboard (and a test) can tell them apart.
+        key = f"{task.__name__.strip('_')}-{uuid.uuid4().hex}"
+        return client.submit(_run_on_dask_worker, task, setup, job, key=key, pure=False)
 
     def result(future: Any) -> Any:
         value = future.result()

@@ -33,7 +33,6 @@ from aligners.embedding import Encoder
 from aligners.features import (
     DEFAULT_RATIO,
     FEATURE_NAMES,
-    FLAG_NAMES,
     PairInput,
     feature_matrix,
     normalise,
@@ -299,35 +298,7 @@ def _around(lines: Sequence[str], i: int, window: int) -> tuple[str, ...]:
     )
 
 
-# -- scoring a store ---------------------------------------------------------------------
-
-
-@dataclass
-class ScoreSummary:
-    document_pairs: int = 0
-    sentence_pairs: int = 0
-    flags: Counter = field(default_factory=Counter)
-    score_sum: float = 0.0
-    above_half: int = 0
-    model: str = ""
-
-    def add(self, scored: Scored) -> None:
-        self.sentence_pairs += 1
-        self.score_sum += scored.score
-        self.above_half += scored.score >= 0.5
-        self.flags.update(scored.flags)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "document_pairs": self.document_pairs,
-            "sentence_pairs": self.sentence_pairs,
-            "mean_score": round(self.score_sum / self.sentence_pairs, 4)
-            if self.sentence_pairs
-            else None,
-            "at_least_0.5": self.above_half,
-            "flags": {name: self.flags[name] for name in FLAG_NAMES if self.flags[name]},
-            "model": self.model,
-        }
+# -- candidates from aligned documents ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -335,36 +306,6 @@ class BeadIds:
     bead: int
     en_ids: tuple[int, ...]
     ko_ids: tuple[int, ...]
-
-
-def _aligned_document_pairs(store, scored: bool | None = None) -> list[tuple[int, int, int]]:
-    """Document pairs with link beads: all of them, or only those whose beads are
-    (``scored=True``) or are not yet (``scored=False``) scored."""
-    condition = {
-        None: "",
-        True: " AND a.scored_by IS NOT NULL",
-        False: " AND a.scored_by IS NULL",
-    }
-    rows = store.db.execute(
-        "SELECT DISTINCT p.id, p.en_doc, p.ko_doc FROM pairs p "
-        "JOIN alignments a ON a.pair_id = p.id WHERE p.ko_doc IS NOT NULL "
-        "AND a.en_ids != '[]' AND a.ko_ids != '[]'" + condition[scored] + " ORDER BY p.id"
-    )
-    return [tuple(row) for row in rows]
-
-
-def _link_beads(store, pair_id: int) -> list[BeadIds]:
-    beads = []
-    for row in store.db.execute(
-        "SELECT bead, en_ids, ko_ids FROM alignments WHERE pair_id = ? ORDER BY bead", (pair_id,)
-    ):
-        try:
-            en_ids, ko_ids = json.loads(row["en_ids"]), json.loads(row["ko_ids"])
-        except (TypeError, json.JSONDecodeError):
-            continue
-        if en_ids and ko_ids:
-            beads.append(BeadIds(row["bead"], tuple(en_ids), tuple(ko_ids)))
-    return beads
 
 
 def document_candidates(
@@ -412,70 +353,6 @@ def bead_texts(
 
 def _outside(sentences: dict[int, str], ids: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(sentences[i] for i in (min(ids) - 1, max(ids) + 1) if i in sentences)
-
-
-def _sentence_texts(store, doc_id: int) -> dict[int, str]:
-    return {s.idx: s.text for s in store.sentences(doc_id)}
-
-
-def _heading_ids(store, doc_id: int) -> frozenset[int]:
-    rows = store.db.execute(
-        "SELECT idx FROM sentences WHERE doc_id = ? AND kind = 'heading'", (doc_id,)
-    )
-    return frozenset(row[0] for row in rows)
-
-
-def score_store(store, *, model: QualityModel | None = None, rescore: bool = True) -> ScoreSummary:
-    """Score the aligned sentence pairs in the store, one document pair per commit.
-
-    Writes ``score`` (probability of mutual translation), ``components`` (the features)
-    and ``flags`` of each link bead; 1-0 / 0-1 beads and aligned_pairs are left as they are.
-    ``rescore=False`` scores only document pairs not scored yet (what ``dari run`` does on
-    a rerun); the ``duplicate`` flag still sees the pairs scored before.
-    """
-    model = model or QualityModel.load()
-    encoder = Encoder(store.db)
-    summary = ScoreSummary(model=str(model.metadata.get("name", "custom")))
-    seen: set[bytes] = set()
-    if not rescore:
-        for pair_id, en_doc, ko_doc in _aligned_document_pairs(store, scored=True):
-            seen.update(_bead_keys(store, pair_id, en_doc, ko_doc))
-    pending = _aligned_document_pairs(store, scored=None if rescore else False)
-    for pair_id, en_doc, ko_doc in pending:
-        beads = _link_beads(store, pair_id)
-        candidates = document_candidates(
-            _sentence_texts(store, en_doc),
-            _sentence_texts(store, ko_doc),
-            beads,
-            seen,
-            _heading_ids(store, en_doc),
-        )
-        scored = score_candidates(candidates, model, encoder)
-        with store.transaction() as db:
-            db.executemany(
-                "UPDATE alignments SET score = ?, components = ?, flags = ?, scored_by = ? "
-                "WHERE pair_id = ? AND bead = ?",
-                (
-                    (
-                        s.score,
-                        json.dumps(s.components),
-                        json.dumps(s.flags),
-                        summary.model,
-                        pair_id,
-                        b.bead,
-                    )
-                    for s, b in zip(scored, beads, strict=True)
-                ),
-            )
-        summary.document_pairs += 1
-        for s in scored:
-            summary.add(s)
-    return summary
-
-
-def _bead_keys(store, pair_id: int, en_doc: int, ko_doc: int) -> list[bytes]:
-    en, ko = _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc)
-    return [duplicate_key(*bead_texts(en, ko, b)) for b in _link_beads(store, pair_id)]
 
 
 # -- training ----------------------------------------------------------------------------
@@ -677,50 +554,6 @@ def train_on_documents(
         class_weights(data.labels, data.kinds),
         {**metadata, "training_pairs": counts},
         interactions=DEFAULT_INTERACTIONS,
-    )
-
-
-# Store retraining takes a bead as a confident positive when its document pair is mostly
-# aligned and the bead's own evidence agrees: beaten by no neighbour, no rule flag.
-CONFIDENT_COVERAGE = 0.8
-MIN_STORE_POSITIVES = 50
-
-
-def confident_store_documents(store, encoder: Encoder) -> list[Document]:
-    """The store's confident 1-1 alignments as line-parallel documents (bead order)."""
-    documents = []
-    rows = store.db.execute(
-        "SELECT p.id, p.en_doc, p.ko_doc FROM pairs p JOIN aligned_pairs ap ON ap.pair_id = p.id "
-        "WHERE p.ko_doc IS NOT NULL AND ap.en_coverage >= ? AND ap.ko_coverage >= ? ORDER BY p.id",
-        (CONFIDENT_COVERAGE, CONFIDENT_COVERAGE),
-    )
-    for pair_id, en_doc, ko_doc in [tuple(r) for r in rows]:
-        beads = _link_beads(store, pair_id)
-        candidates = document_candidates(
-            _sentence_texts(store, en_doc), _sentence_texts(store, ko_doc), beads
-        )
-        features = candidate_features(candidates, encoder)
-        kept = [
-            c.pair
-            for c, f in zip(candidates, features, strict=True)
-            if f["margin"] > 0 and not pair_flags(c.pair, f, c.duplicate)
-        ]
-        if len(kept) >= 2:
-            documents.append(([p.en for p in kept], [p.ko for p in kept]))
-    return documents
-
-
-def train_on_store(store, report: Callable[[str], None] = lambda _: None) -> QualityModel:
-    encoder = Encoder(store.db)
-    documents = confident_store_documents(store, encoder)
-    positives = sum(len(en) for en, _ in documents)
-    if positives < MIN_STORE_POSITIVES or len(documents) < 2:
-        raise QualityModelError(
-            f"{store.path}: only {positives} confident aligned pairs in {len(documents)} "
-            f"document pairs; need at least {MIN_STORE_POSITIVES} in 2 (align more first)"
-        )
-    return train_on_documents(
-        documents, encoder, {"name": f"store:{Path(store.path).name}"}, report=report
     )
 
 

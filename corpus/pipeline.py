@@ -123,9 +123,9 @@ def run_pipeline(
     """Run every stage over ``inputs`` into ``outdir``; see the module docstring.
 
     ``report`` receives one line per rejected file or failed pair (default: stderr).
-    ``dask_address`` aligns the document pairs on that Dask scheduler's cluster (this
-    process still does every write); it is reached before anything else, so a wrong
-    address fails at once instead of after ingesting.
+    ``dask_address`` aligns and scores the document pairs on that Dask scheduler's
+    cluster (this process still does every write); it is reached before anything else,
+    so a wrong address fails at once instead of after ingesting.
     Raises :class:`PipelineError` for bad options and :class:`StoreBusy` when another run
     holds the store.
     """
@@ -176,7 +176,8 @@ def _run_stages(
 ) -> None:
     from aligners.batch import align_pending
     from aligners.embedding import Encoder
-    from aligners.quality import QualityModelError, score_store
+    from aligners.quality import QualityModelError
+    from aligners.scoring import score_store
     from corpus.pairing import pair_store
 
     encoder = Encoder(db=store.db)
@@ -192,11 +193,13 @@ def _run_stages(
             progress=_advance(bar),
             report=lambda line: _write_above(bar, line, report),
             encoder=encoder,
-            dask_address=cluster,
+            client=cluster,
         ).as_dict()
-    with _stage(summary, "score"):
+    with _stage(summary, "score"), _bar(quiet, "score", "pair") as bar:
         try:
-            summary.scoring = score_store(store, rescore=False).as_dict()
+            summary.scoring = score_store(
+                store, rescore=False, workers=workers, client=cluster, progress=_advance(bar)
+            ).as_dict()
         except QualityModelError as exc:
             # Alignments are committed; a fixed model and a rerun pick up from here.
             raise PipelineError(f"scoring: {exc}") from None
@@ -362,7 +365,7 @@ def _dask(address: str | None) -> Iterator[Any]:
     if not address:
         yield None
         return
-    from aligners.batch import DaskError, dask_client
+    from aligners.parallel import DaskError, dask_client
 
     try:
         with dask_client(address) as client:

@@ -1,4 +1,5 @@
-"""`dari run --dask`: pairs aligned as tasks on a Dask cluster give the local run's corpus."""
+"""`dari run --dask`: pairs aligned and scored as tasks on a Dask cluster give the local
+run's corpus."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from click.testing import CliRunner
 from test_batch import write_articles
 from test_pipeline import EPOCH, corpus_files, first_run  # noqa: F401  (first_run: a fixture)
 
-import aligners.batch as batch
+import aligners.parallel as parallel
 from cli import main
 from corpus.pipeline import PipelineError, run_pipeline
 
@@ -34,13 +35,13 @@ def test_dask_run_writes_the_local_runs_corpus(first_run, cluster, tmp_path, mon
     summary = run_pipeline([source], outdir, quiet=True, dask_address=cluster.scheduler_address)
     assert summary.alignment == local.alignment
     assert summary.alignment["aligned"] == 3
-    # The pairs really ran as cluster tasks, not in this process's local path.
-    assert "run_on_dask_worker" in cluster.scheduler.task_prefixes  # dask drops the "_"
+    # The pairs were really aligned and scored as cluster tasks, not in this process.
+    assert {"align_task", "score_task"} <= set(cluster.scheduler.task_prefixes)
     assert corpus_files(outdir) == corpus_files(reference)
 
 
 def test_unreachable_scheduler_is_one_line_before_any_work(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "DASK_CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(parallel, "DASK_CONNECT_TIMEOUT", 0.5)
     source = write_articles(tmp_path / "articles.jsonl")
     outdir = tmp_path / "out"
     with pytest.raises(PipelineError, match=f"--dask {NOWHERE}: cannot reach a Dask scheduler"):

@@ -19,8 +19,8 @@ from aligners.quality import (
     fit_model,
     line_candidates,
     parse_pair_line,
-    score_store,
 )
+from aligners.scoring import score_store
 from cli import main
 from corpus.store import Store
 

@@ -4,7 +4,7 @@ import json
 
 from test_quality import _store_with_aligned_documents
 
-from aligners.quality import score_store
+from aligners.scoring import score_store
 
 FIRST = (
     ["The talks lasted two hours.", "Prices rose 3.5% in May."],
@@ -52,3 +52,33 @@ def test_a_realigned_pair_is_scored_again(tmp_path):
         store.db.execute("UPDATE alignments SET scored_by = NULL WHERE bead = 0")
         assert score_store(store, rescore=False).document_pairs == 1
         assert score_store(store, rescore=False).document_pairs == 0
+
+
+def test_two_workers_write_what_one_writes_repeats_included(tmp_path):
+    documents = [FIRST, SECOND, FIRST]
+    with _store_with_aligned_documents(tmp_path / "one.sqlite", documents) as store:
+        score_store(store)
+        alone = _scores(store)
+    with _store_with_aligned_documents(tmp_path / "two.sqlite", documents) as store:
+        summary = score_store(store, workers=2)
+        pooled = _scores(store)
+    assert summary.document_pairs == 3
+    assert pooled == alone
+    assert ["duplicate" in flags for *_, flags in pooled] == [False, False, True, False, True, True]
+
+
+def test_cli_scores_the_store_with_workers_and_refuses_them_with_pairs(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    path = tmp_path / "s.sqlite"
+    _store_with_aligned_documents(path, [FIRST, SECOND]).close()
+    result = CliRunner().invoke(main, ["score", "--store", str(path), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["document_pairs"] == 2
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("Hello.\t안녕.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", "--pairs", str(pairs), "--workers", "2"])
+    assert result.exit_code == 2
+    assert "--workers goes with scoring the store" in result.output

@@ -51,6 +51,7 @@ def test_clean_pair_has_no_flags():
         ("partial", CLEAN_EN + " " + CLEAN_EN.replace("35", "35"), CLEAN_KO[:20]),
         ("untranslated", CLEAN_EN, CLEAN_EN),
         ("untranslated", CLEAN_EN, "Le président a rencontré 35 chefs d'entreprise mardi."),
+        ("untranslated", "문재인 대통령은 화요일 기업인 35명을 만났다.", CLEAN_KO),
         ("length_outlier", CLEAN_EN * 4, "문재인 대통령은 35명을 만났다."),
         (
             "boilerplate",

@@ -20,6 +20,12 @@ store_option = click.option(
 )
 
 
+def workers_option(what: str):
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=1, show_default=True, help=what
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dari")
 def main() -> None:
@@ -29,13 +35,7 @@ def main() -> None:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes splitting sentences.",
-)
+@workers_option("Processes splitting sentences.")
 def ingest_command(paths: tuple[str, ...], store_path: str, workers: int) -> None:
     """Read article files and folders (recursively) into the store.
 
@@ -341,13 +341,14 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
     type=click.Path(dir_okay=False),
     help="SQLite corpus store [default: OUTDIR/dari.sqlite].",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@workers_option("Processes splitting sentences, aligning and scoring.")
 @click.option(
     "--dask",
     "dask_address",
     metavar="ADDRESS",
     default=None,
-    help="Align on this Dask scheduler's cluster (e.g. tcp://host:8786) instead of --workers.",
+    help="Align and score on this Dask scheduler's cluster (e.g. tcp://host:8786) "
+    "instead of --workers.",
 )
 @click.option(
     "--formats",
@@ -426,13 +427,7 @@ def run_command(
     help="--pairs: English MT of each line's Korean side, one per line; chrF/BLEU become "
     "features (--model then names a translations model).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Score the store's pairs in N processes (same scores).",
-)
+@workers_option("Processes scoring the store's pairs (same scores).")
 def score_command(
     store_path: str,
     pairs_path: str | None,

@@ -19,31 +19,27 @@ def _first_job_slowest(state, job):
     return job + offset, pid
 
 
-def test_a_pool_returns_results_in_job_order_even_when_the_first_is_slowest():
-    results = list(
+def _run(jobs: int, workers: int) -> list[tuple[int, int]]:
+    return list(
         run_tasks(
-            range(12),
+            range(jobs),
             _first_job_slowest,
-            local=lambda: (0, os.getpid()),
+            local=lambda: (7, os.getpid()),
             remote=_state_with_pid,
             remote_args=(100,),
-            workers=2,
+            workers=workers,
         )
     )
+
+
+def test_a_pool_returns_results_in_job_order_even_when_the_first_is_slowest():
+    results = _run(12, workers=2)
     assert [value for value, _ in results] == [100 + job for job in range(12)]
     assert os.getpid() not in {pid for _, pid in results}
 
 
 def test_one_worker_runs_here_with_the_local_state():
-    results = list(
-        run_tasks(
-            range(3),
-            _first_job_slowest,
-            local=lambda: (7, os.getpid()),
-            remote=_state_with_pid,
-            remote_args=(100,),
-        )
-    )
+    results = _run(3, workers=1)
     assert results == [(7, os.getpid()), (8, os.getpid()), (9, os.getpid())]
 
 

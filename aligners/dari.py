@@ -19,13 +19,13 @@ the sentences instead of the several passes that vecalign and Bertalign spend.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from aligners.bags import bag_matrix, overlap
 from aligners.base import Bead, register
-from aligners.embedding import Encoder
+from aligners.embedding import DIMENSION, Encoder, covers
 from aligners.length import length_log_probability, length_ratio, prefix_lengths
 from aligners.lexicon import Lexicon
 from aligners.names import shared_tokens
@@ -88,24 +88,6 @@ class DariParameters:
     # F1 0.879 -> 0.892, noisy even NTREX 0.979 -> 0.983, clean even 0.997 -> 0.999.
     skip_evidence_weight: float = 0.4
     skip_evidence_centre: float = 0.4
-    # Added to every match score; set by `calibrated` for encoders other than USE-m.
-    score_offset: float = 0.0
-
-    def calibrated(self, scale: float, offset: float) -> DariParameters:
-        """The same weights for an encoder whose cosine c means what scale * c + offset
-        means for USE-m (the scale they were tuned on): every use of a cosine in the
-        score and the skip cost is linear, so this is exact."""
-        if (scale, offset) == (1.0, 0.0):
-            return self
-        return replace(
-            self,
-            embedding_weight=self.embedding_weight * scale,
-            neighbour_weight=self.neighbour_weight * scale,
-            score_offset=self.score_offset
-            + (self.embedding_weight - self.neighbour_weight) * offset,
-            skip_evidence_weight=self.skip_evidence_weight * scale,
-            skip_evidence_centre=(self.skip_evidence_centre - offset) / scale,
-        )
 
 
 # For languages the encoder does not know: no embeddings, so length, numbers, names and
@@ -197,9 +179,7 @@ class DariAligner:
 
     def __init__(self, encoder: Encoder | None = None, **parameters: object):
         self.encoder = encoder or Encoder()
-        # Options are given on USE-m's scale and translated to the chosen encoder's.
-        calibration = self.encoder.spec.calibration
-        self.parameters = DariParameters(**parameters).calibrated(*calibration)  # type: ignore[arg-type]
+        self.parameters = DariParameters(**parameters)  # type: ignore[arg-type]
         self.parameters_without_embeddings = DariParameters(**{**WITHOUT_EMBEDDINGS, **parameters})  # type: ignore[arg-type]
         self.lexicon: Lexicon | None = None
         self._p = self.parameters
@@ -284,13 +264,13 @@ class DariAligner:
     # -- preparation -----------------------------------------------------------------
 
     def _parameters_for(self, src_lang: str, tgt_lang: str) -> DariParameters:
-        if self.encoder.covers(src_lang) and self.encoder.covers(tgt_lang):
+        if covers(src_lang) and covers(tgt_lang):
             return self.parameters
         return self.parameters_without_embeddings
 
     def _vectors(self, sentences: Sequence[str]) -> np.ndarray:
         if self._p.embedding_weight == 0:
-            return np.zeros((len(sentences), self.encoder.dimension), dtype=np.float32)
+            return np.zeros((len(sentences), DIMENSION), dtype=np.float32)
         return self.encoder.encode(sentences)
 
     def _prepare(self, src, tgt, src_lang, tgt_lang) -> tuple[_Side, _Side, Band]:
@@ -333,7 +313,6 @@ class DariAligner:
         length = np.maximum(length_log_probability(src_len, tgt_len, self._ratio), -10.0)
         return (
             cosine
-            + p.score_offset
             - p.neighbour_weight * neighbours
             + p.length_weight * length
             + _bag_term(p.number_weight, 0.5, source.numbers, i0, a, target.numbers, j0, b)

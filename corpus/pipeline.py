@@ -146,8 +146,9 @@ def run_pipeline(
                 summary = RunSummary(str(store_path))
                 _run_stages(store, inputs, summary, workers, aligner, quiet, report, cluster)
                 _summarise_store(store, summary)
-            with _stage(summary, "export"):
-                _export_all(store_path, outdir, formats, min_score, summary)
+            with _stage(summary, "export"), _bar(quiet, "export", "format") as bar:
+                bar.reset(total=len(formats))
+                _export_all(store_path, outdir, formats, min_score, summary, bar.update)
     return summary
 
 
@@ -240,7 +241,9 @@ def _export_all(
     formats: Sequence[str],
     min_score: float | None,
     summary: RunSummary,
+    written: Callable[[int], object],
 ) -> None:
+    """Write every format into ``outdir``; ``written(1)`` after each."""
     created = export.resolve_creation_date(None)
     for fmt in formats:
         output = outdir / OUTPUT_NAMES[fmt]
@@ -260,6 +263,7 @@ def _export_all(
             summary.files.extend(str(p) for p in moses_paths(output, options.codes))
         else:
             summary.files.append(str(output))
+        written(1)
 
 
 def _summarise_store(store: Store, summary: RunSummary) -> None:

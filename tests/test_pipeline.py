@@ -220,3 +220,47 @@ def test_killed_run_resumes_to_the_same_corpus(first_run, tmp_path, monkeypatch)
         sqlite3.connect(reference / "dari.sqlite") as ref,
     ):
         assert db.execute(count).fetchone()[0] == ref.execute(count).fetchone()[0]
+
+
+class _RecordedBar:
+    """Stands in for tqdm and remembers how far each stage's bar got."""
+
+    bars: list[_RecordedBar] = []
+
+    def __init__(self, desc: str, unit: str, file, disable) -> None:
+        self.desc, self.total, self.n = desc, None, 0
+        _RecordedBar.bars.append(self)
+
+    def __enter__(self) -> _RecordedBar:
+        return self
+
+    def __exit__(self, *_) -> None:
+        pass
+
+    def reset(self, total=None) -> None:
+        self.total, self.n = total, 0
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def refresh(self) -> None:
+        pass
+
+    def external_write_mode(self, file=None):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def test_every_stage_shows_its_progress_to_the_end(tmp_path, monkeypatch):
+    import corpus.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "tqdm", _RecordedBar)
+    _RecordedBar.bars = []
+    source = write_articles(tmp_path / "articles.jsonl")
+    run_pipeline([source], tmp_path / "out", report=lambda line: None)
+    bars = {bar.desc: bar for bar in _RecordedBar.bars}
+    assert list(bars) == ["ingest", "pair", "align", "score", "export"]
+    assert bars["ingest"].n == 6  # one tick per article
+    for stage in ("pair", "align", "score", "export"):
+        assert bars[stage].total and bars[stage].n == bars[stage].total, stage

@@ -51,7 +51,7 @@ import bisect
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -81,6 +81,9 @@ MISMATCH_SCORE = 0.35
 LINK_MISMATCH_CONFIDENCE = 0.5
 INDEX_CHUNK = 1024
 SWEEP_BATCH = 256  # English articles compared per step of the date sweep (and per encoding)
+# ... and at most this many Korean articles in the step's date window (a store holding the
+# whole Korean archive beside a few English articles would otherwise load it all at once).
+WINDOW_KOREAN = 4096
 
 
 @dataclass(eq=False)
@@ -602,8 +605,7 @@ def _candidates(
     before, after = timedelta(days=window_days), timedelta(days=DAYS_AFTER)
     ranked: dict[int, list[_Candidate]] = {}
     loaded: list[Doc] = []
-    for start in range(0, len(en_dated), SWEEP_BATCH):
-        batch = en_dated[start : start + SWEEP_BATCH]
+    for batch in _sweep_batches(en_dated, times, before, after):
         low = bisect.bisect_left(times, batch[0].published - before)
         high = bisect.bisect_right(times, batch[-1].published + after)
         window = dated[low:high]
@@ -623,6 +625,25 @@ def _candidates(
     ranked.update(_undated_candidates(en_undated, korean, ranker))
     texts.release(undated)
     return ranked
+
+
+def _sweep_batches(
+    english: list[Doc], times: list[datetime], before: timedelta, after: timedelta
+) -> Iterator[list[Doc]]:
+    """English articles in date order, in batches of at most ``SWEEP_BATCH`` whose joint
+    date window holds at most ``WINDOW_KOREAN`` Korean articles (or one article, whatever
+    its own window holds)."""
+    batch: list[Doc] = []
+    for en in english:
+        if batch:
+            low = bisect.bisect_left(times, batch[0].published - before)
+            high = bisect.bisect_right(times, en.published + after)
+            if len(batch) == SWEEP_BATCH or high - low > WINDOW_KOREAN:
+                yield batch
+                batch = []
+        batch.append(en)
+    if batch:
+        yield batch
 
 
 def _undated_candidates(

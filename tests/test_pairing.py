@@ -286,8 +286,13 @@ def test_two_translations_of_one_original_without_links(store, encoder):
     assert rows(store, unpaired=True)["en-short"][4] == "original already paired to en-full"
 
 
+@pytest.mark.parametrize(
+    "limit",
+    [("SWEEP_BATCH", 2), ("WINDOW_KOREAN", 4)],
+    ids=["English per step", "Korean per window"],
+)
 def test_content_pass_keeps_only_the_date_window_in_memory_and_reports_progress(
-    store, encoder, monkeypatch
+    store, encoder, monkeypatch, limit
 ):
     """Two weeks of articles, one story pair a day: the sweep pairs them all while holding the
     text of a few days' articles at a time, not the fortnight's."""
@@ -317,7 +322,7 @@ def test_content_pass_keeps_only_the_date_window_in_memory_and_reports_progress(
         release(self, docs, **kw)
         loaded.difference_update(d.id for d in docs)
 
-    monkeypatch.setattr(pairing, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(pairing, *limit)
     monkeypatch.setattr(pairing._Texts, "load", counting_load)
     monkeypatch.setattr(pairing._Texts, "release", counting_release)
     reported: list[tuple[int, int]] = []

@@ -88,7 +88,6 @@ class Encoder:
         processes: int | None = None,
         memory_vectors: int = MEMORY_VECTORS,
     ):
-        self._model = None
         self._processes = processes or default_processes()
         self._memory: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._memory_vectors = memory_vectors
@@ -97,9 +96,7 @@ class Encoder:
 
     @property
     def model(self):
-        if self._model is None:
-            self._model = _use_model()
-        return self._model
+        return _use_model()
 
     def _forward(self, texts: list[str]) -> np.ndarray:
         """Run the model, split across processes when the batch is worth it.

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -69,20 +70,10 @@ def run_tasks(
 def _in_order(
     jobs: Iterator[Job], submit: Callable[[Job], Any], window: int, result: Callable[[Any], Any]
 ) -> Iterator[Any]:
-    running: deque[Any] = deque(submit(job) for job in _take(jobs, window))
+    running: deque[Any] = deque(submit(job) for job in islice(jobs, window))
     while running:
         yield result(running.popleft())
-        for job in _take(jobs, 1):
-            running.append(submit(job))
-
-
-def _take(jobs: Iterator[Job], count: int) -> list[Job]:
-    taken = []
-    for job in jobs:
-        taken.append(job)
-        if len(taken) == count:
-            break
-    return taken
+        running.extend(submit(job) for job in islice(jobs, 1))
 
 
 # -- worker state ------------------------------------------------------------------------

@@ -225,7 +225,7 @@ def test_pairs_stay_unless_redo(store, encoder):
     assert count == 1
 
 
-def test_cli_pair_and_pairs(tmp_path, encoder, monkeypatch):
+def test_cli_pair_and_pairs(tmp_path, monkeypatch):
     path = tmp_path / "cli.sqlite"
     with Store(path) as store:
         add(
@@ -235,11 +235,9 @@ def test_cli_pair_and_pairs(tmp_path, encoder, monkeypatch):
             english("flood", "en-2", original_url="https://www.hani.co.kr/arti/x/9.html"),
             korean("flood", "ko-lonely"),
         )
-        # Pair once with the already loaded model so the vectors land in the store's
-        # cache: the command then reuses them instead of loading the model again.
-        cached = Encoder(db=store.db)
-        cached._model = encoder.model
-        pair_store(store, encoder=cached)
+        # Pair once (the model is loaded once per process) so the vectors land in the
+        # store's cache: the command then reuses them instead of encoding again.
+        pair_store(store, encoder=Encoder(db=store.db))
     runner = CliRunner()
     result = runner.invoke(main, ["pair", "--store", str(path), "--redo"])
     assert result.exit_code == 0, result.output

@@ -6,18 +6,12 @@ import random
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from test_dari_aligner import KO
 
 from aligners.base import get_aligner
 from aligners.bleualign import SpanScorer, aligner_for_documents, make_metric
 from cli import main
 
-KO = [
-    "블라디미르 푸틴 러시아 대통령이 북한을 방문할 계획이다.",
-    "성사되면 24년 만의 첫 방문이 된다.",
-    "한편 서울의 날씨는 오늘 맑고 따뜻했다.",
-    "백악관은 우려를 나타냈다.",
-    "전문가들은 3월 17일 대선 이후 방문을 예상한다.",
-]
 # A mediocre MT of KO, one line per Korean sentence.
 MT = [
     "Russian President Putin plans to visit North Korea.",

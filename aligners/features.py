@@ -31,6 +31,10 @@ piece of evidence a reviewer would look at:
   side is not, and the two are not one text copied.
 - ``end_mismatch``: one side ends like a finished sentence and the other does not; a
   side cut short (a partial translation, a bad segmentation) stops mid-sentence.
+- ``edge_gain``: for a side of several sentences, how much closer the other side comes
+  when the first or the last sentence is left out (cosine without it minus cosine with
+  it; 0 for a 1-1 pair). A true merge loses meaning without any of its parts; an
+  aligner that merged a sentence the other edition dropped gains.
 - ``bead_merge`` / ``bead_unbalanced``: sentences beyond 1-1 and their imbalance; merges
   are less certain than 1-1 links.
 
@@ -75,6 +79,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "bead_merge",
     "bead_unbalanced",
     "end_mismatch",
+    "edge_gain",
 )
 
 FLAG_NAMES: tuple[str, ...] = (
@@ -88,6 +93,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "too_short",
 )
 
+NO_VECTORS = np.zeros((0, 1))
 # Korean news text has ~0.54 characters per English character (NTREX-128: 133,405 / 247,720).
 DEFAULT_RATIO = 0.54
 # Cosine of unrelated USE-m sentences (field notes: ~0.13): the margin baseline when a
@@ -534,11 +540,15 @@ def pair_features(
     en_neighbour_vectors: np.ndarray,
     ko_neighbour_vectors: np.ndarray,
     ratio: float = DEFAULT_RATIO,
+    en_rest_vectors: np.ndarray = NO_VECTORS,
+    ko_rest_vectors: np.ndarray = NO_VECTORS,
 ) -> dict[str, float]:
     """The FEATURE_NAMES values of one pair (vectors are L2-normalised embeddings).
 
     ``en_neighbour_vectors`` are the English sentences near the Korean side (compared with
     the Korean), ``ko_neighbour_vectors`` the Korean sentences near the English side.
+    ``en_rest_vectors`` / ``ko_rest_vectors`` embed a side of several sentences without
+    its first and without its last sentence (none for a one-sentence side).
     """
     en_len, ko_len = max(len(pair.en), 1), max(len(pair.ko), 1)
     cosine = float(en_vector @ ko_vector)
@@ -552,6 +562,8 @@ def pair_features(
     similarity = names_similarity(pair.en, pair.ko)
     logprob = float(length_log_probability(np.array(en_len), np.array(ko_len), ratio))
     merge = pair.en_sentences + pair.ko_sentences - 2
+    gains = [float(v @ ko_vector) for v in en_rest_vectors]
+    gains += [float(v @ en_vector) for v in ko_rest_vectors]
     return {
         "length_logprob": max(logprob, LENGTH_LOGPROB_FLOOR),
         "length_log_ratio": abs(math.log(ko_len / (en_len * ratio))),
@@ -573,6 +585,7 @@ def pair_features(
         "end_mismatch": float(
             not pair.heading and ends_sentence(pair.en) != ends_sentence(pair.ko)
         ),
+        "edge_gain": max(gains) - cosine if gains else 0.0,
     }
 
 

@@ -351,6 +351,8 @@ def test_synthetic_negatives_are_the_promised_corruptions():
     first_truncated = by_kind["truncate"][0]
     assert len(first_truncated.en) < len(en[0]) or len(first_truncated.ko) < len(ko[0])
     assert all(p.en not in en or p.ko not in ko for p in by_kind["number"])
+    merged = [p for p in by_kind["merge"] if p.en_sentences + p.ko_sentences == 3]
+    assert len(merged) == len(by_kind["merge"]) > 0
     weights = class_weights(data.labels, data.kinds)
     gold = np.array(data.kinds) == "gold"
     assert weights[~gold].sum() == pytest.approx(weights[gold].sum())
@@ -398,3 +400,84 @@ def test_a_headline_is_not_punished_for_ending_without_punctuation():
     as_headline = pair_features(PairInput(english, korean, heading=True), unit, unit, empty, empty)
     assert as_sentence["end_mismatch"] == 1.0
     assert as_headline["end_mismatch"] == 0.0
+
+
+def test_sentence_parts_split_texts_without_a_bead():
+    from aligners.quality import sentence_parts, text_candidate
+
+    assert sentence_parts('He left. "Why?" she asked.  Done') == (
+        "He left.",
+        '"Why?"',
+        "she asked.",
+        "Done",
+    )
+    assert sentence_parts("3.5% rose") == ("3.5% rose",)
+    two = text_candidate("He left. She stayed.", "그는 떠났다.")
+    assert (two.pair.en_sentences, two.pair.ko_sentences) == (2, 1)
+    assert two.en_parts == ("He left.", "She stayed.") and two.ko_parts == ()
+
+
+def test_edge_gain_is_how_much_better_a_side_matches_without_an_edge_sentence():
+    axes = np.eye(3, dtype=np.float32)
+    pair = PairInput("A. B.", "가.", en_sentences=2)
+    half = (axes[0] + axes[1]) / np.sqrt(2)
+    empty = np.zeros((0, 3), dtype=np.float32)
+    # the English matches the Korean fully once its second sentence is dropped
+    unsupported = pair_features(pair, half, axes[0], empty, empty, en_rest_vectors=axes[[1, 0]])
+    assert unsupported["edge_gain"] == pytest.approx(1 - half @ axes[0])
+    # a true merge: each sentence alone says less than both together
+    needed = pair_features(pair, half, half, empty, empty, en_rest_vectors=axes[[1, 0]])
+    assert needed["edge_gain"] == pytest.approx(half @ axes[0] - 1) and needed["edge_gain"] < 0
+    assert pair_features(PairInput("A.", "가."), axes[0], axes[0], empty, empty)["edge_gain"] == 0
+
+
+def test_a_merge_negative_drops_the_extra_line_from_the_other_sides_rivals():
+    import random
+
+    from aligners.quality import _merged_with_neighbour
+
+    en = ["Head", "E1.", "E2.", "E3."]
+    ko = ["제목", "K1.", "K2.", "K3."]
+    seen = set()
+    for seed in range(40):
+        c = _merged_with_neighbour(en, ko, 2, random.Random(seed))
+        if c.pair.en_sentences == 2:
+            assert c.pair.en in ("E1. E2.", "E2. E3.") and c.pair.ko == "K2."
+            j = 1 if c.pair.en == "E1. E2." else 3
+            assert ko[j] not in c.ko_context and c.en_parts == tuple(c.pair.en.split(" "))
+        else:
+            assert c.pair.ko in ("K1. K2.", "K2. K3.") and c.pair.en == "E2."
+            j = 1 if c.pair.ko == "K1. K2." else 3
+            assert en[j] not in c.en_context and c.ko_parts == tuple(c.pair.ko.split(" "))
+        seen.add(c.pair.en_sentences)
+    assert seen == {1, 2}
+
+
+def test_store_candidates_carry_the_sentences_of_a_merged_bead():
+    from aligners.quality import BeadIds, document_candidates
+
+    en = {0: "A one.", 1: "A two.", 2: "B."}
+    ko = {0: "가.", 1: "나."}
+    merged, single = document_candidates(en, ko, [BeadIds(0, (0, 1), (0,)), BeadIds(1, (2,), (1,))])
+    assert merged.en_parts == ("A one.", "A two.") and merged.ko_parts == ()
+    assert single.en_parts == single.ko_parts == ()
+
+
+@pytest.mark.slow
+def test_a_sentence_the_korean_lacks_lowers_a_merged_beads_score():
+    from aligners.embedding import Encoder
+    from aligners.quality import BeadIds, document_candidates, score_candidates
+
+    en = {
+        0: "ABC was second with 3.26 million viewers.",
+        1: "CBS had 3.1 million, NBC had 2.94 million and CNN had 2.52 million, Nielsen said.",
+    }
+    ko = {0: "닐슨은 CBS가 310만 명, NBC가 294만 명, CNN이 252만 명을 기록했다고 밝혔다."}
+    merged, right = score_candidates(
+        document_candidates(en, ko, [BeadIds(0, (0, 1), (0,))])
+        + document_candidates(en, ko, [BeadIds(0, (1,), (0,))]),
+        QualityModel.load(),
+        Encoder(),
+    )
+    assert merged.components["edge_gain"] > 0
+    assert right.score > 0.9 and merged.score < right.score - 0.3

@@ -52,6 +52,49 @@ def test_merges_a_split_sentence(aligner):
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0, 1)), ((1,), (2,))]
 
 
+def test_a_subheading_the_korean_dropped_is_not_swallowed_by_the_next_sentence(aligner):
+    """NTREX (even document, Korean line dropped as in the noisy benchmark): the English
+    subheading restates the lede, so merging it cost little cosine; edge_gain_weight makes
+    the merge pay for matching worse than its second sentence alone."""
+    en = [
+        "Menga strike gives Livingston 1-0 win over Rangers",
+        "Dolly Menga's first goal for Livingston secured victory",
+        "Promoted Livingston stunned Rangers to consign Steven Gerrard to just his second "
+        "defeat in 18 games as manager of the Ibrox club.",
+        "Dolly Menga's strike proved to be the difference as Gary Holt's side moved level "
+        "with Hibernian in second.",
+    ]
+    ko = [
+        "멘가의 일격으로 리빙스턴이 레인저스를 1-0으로 이기다",
+        "승격된 리빙스턴이 스티븐 제라드를 아이브록스 클럽의 매니저로서의 18게임 중 두 번째 "
+        "패배로 몰아 레인저스를 충격에 빠트렸다.",
+        "돌리 멘가의 슛은 개리 홀트의 팀이 하이버니안에게 2위로 복수했을 때와의 차이를 증명했다.",
+    ]
+    expected = [((0,), (0,)), ((1,), ()), ((2,), (1,)), ((3,), (2,))]
+    assert [(b.src, b.tgt) for b in aligner.align(en, ko, "en", "ko")] == expected
+    without = get_aligner("dari", edge_gain_weight=0.0).align(en, ko, "en", "ko")
+    assert ((1, 2), (1,)) in [(b.src, b.tgt) for b in without]
+
+
+def test_edge_gain_is_what_a_pair_loses_against_its_closer_half():
+    import numpy as np
+
+    from aligners.dari import _edge_gain, _Side
+
+    axes = np.eye(3, dtype=np.float32)
+    no_bags = [[] for _ in range(3)]
+    side = _Side.build(["a", "b", "c"], axes, np.zeros(3), no_bags, no_bags, np.zeros(3))
+    one = _Side.build(["x"], axes[[1]], np.zeros(1), [[]], [[]], np.zeros(1))
+    i0, j0 = np.array([0, 1]), np.array([0, 0])
+    # "ab" vs "b": b alone matches fully (gain 1 - cos 45°); "bc" vs "b" likewise
+    gains = _edge_gain((2, 1), i0, j0, side, one)
+    assert gains == pytest.approx([1 - np.sqrt(0.5)] * 2)
+    # reversed roles give the same; a pair matching neither half better gains nothing
+    assert _edge_gain((1, 2), j0, i0, one, side) == pytest.approx(gains)
+    both = _Side.build(["y"], np.sqrt([[0.5, 0.5, 0.0]]), np.zeros(1), [[]], [[]], np.zeros(1))
+    assert _edge_gain((2, 1), np.array([0]), np.array([0]), side, both) == pytest.approx([0])
+
+
 def test_skipping_a_sentence_costs_more_the_better_it_is_matched(aligner):
     """KO[2] (the weather) has no counterpart: leaving it alone must be the cheapest skip,
     and a skip is never a gain in itself."""

@@ -57,7 +57,13 @@ from rapidfuzz import fuzz, process
 
 from aligners.length import length_log_probability
 from aligners.names import fold, romanise, shared_tokens
-from aligners.numbers import CLOCK_TIME, clock_times_as_numbers, number_tokens, number_words
+from aligners.numbers import (
+    CLOCK_TIME,
+    clock_times_as_numbers,
+    korean_clock_times_as_numbers,
+    number_tokens,
+    number_words,
+)
 from corpus.language import HANGUL_THRESHOLD, detect_language, hangul_share
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -345,7 +351,7 @@ def number_agreement(en: str, ko: str) -> tuple[float, int]:
     them" does not penalise a pair whose Korean has no digits. A 24-hour time counts once,
     in whichever form the Korean uses.
     """
-    ko_bag = Counter(number_tokens(ko))
+    ko_bag = Counter(number_tokens(korean_clock_times_as_numbers(ko)))
     en_bag = Counter()
     for match in CLOCK_TIME.finditer(en):
         hour = int(match.group(1))

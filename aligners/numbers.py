@@ -43,8 +43,9 @@ _KOREAN_COMPOUND = regex.compile(
 _KOREAN_PIECE = regex.compile(r"(\d+(?:\.\d+)?)?\s?([조억만천백])|(\d+)")
 _WORD = regex.compile(r"\p{L}+")
 _MONTH_NAME_CONTEXT = regex.compile(r"\p{L}+\.?\s+\d")
-_FULL_MONTH = regex.compile(
+_MONTH_WORD = regex.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\."
 )
 # Number words Korean writes as digits (fourteen -> 14명, second-degree -> 2급).
 _CARDINALS = (
@@ -74,6 +75,13 @@ _SCALED = regex.compile(
     r"|(?<=[$£€¥₩]\s?)(\d[\d,]*(?:\.\d+)?)(m|bn|tn)\b",
     regex.I,
 )
+# "two decades" / "a decade" are 20년 / 10년; "a year", "a month", "a week" are 1년, 1개월,
+# 1주 when the translator writes the one.
+_DECADES = regex.compile(r"\b(?:(\p{L}+|\d+)\s+)?decades?\b", regex.I)
+_ONE_UNIT = regex.compile(r"\ban?\s+(?:year|month|week|day|hour)\b", regex.I)
+# Korean clock times after 오전/오후 written with a point or colon (오후 5.30): the hour
+# and the minutes, as 오후 5시 30분 reads.
+_KOREAN_CLOCK = regex.compile(r"(?<=(?:오전|오후)\s?)(\d{1,2})[.:](\d{2})(?!\d)")
 CLOCK_TIME = regex.compile(
     r"(?<![\d.,])(\d{1,2})(?::|\.(?=\d{2}\s?[ap]\.?m\b))(\d{2})(?![\d.,]\d)", regex.I
 )
@@ -128,11 +136,23 @@ def _time_as_numbers(match: regex.Match) -> str:
     return f" {hours} {'' if minute == '00' else int(minute)} "
 
 
+def korean_clock_times_as_numbers(text: str) -> str:
+    """오후 5.30 -> 오후 5 30: the hour and the minutes, not the decimal 5.3."""
+    return _KOREAN_CLOCK.sub(lambda m: f"{int(m.group(1))} {int(m.group(2))}", text)
+
+
 def number_words(text: str) -> list[str]:
-    """Small number words ("two", "second") and month names ("June") as digits, which is
-    how Korean writes them; kept apart because "one of them" is rarely a number."""
+    """Small number words ("two", "second"), month names ("June", "Sept."), decades ("two
+    decades": 20) and "a year" (1) as digits, which is how Korean writes them; kept apart
+    because "one of them" is rarely a number."""
     words = [_SMALL_NUMBERS[w.lower()] for w in _WORD.findall(text) if w.lower() in _SMALL_NUMBERS]
-    return words + [_MONTHS[w.lower()] for w in _FULL_MONTH.findall(text)]
+    words += [_MONTHS[(m.group(1) or m.group(2)).lower()] for m in _MONTH_WORD.finditer(text)]
+    for match in _DECADES.finditer(text):
+        count = (match.group(1) or "a").lower()
+        count = "1" if count == "a" else _SMALL_NUMBERS.get(count, count)
+        if count.isdigit():
+            words.append(str(int(count) * 10))
+    return words + ["1"] * len(_ONE_UNIT.findall(text))
 
 
 def _plain_number_tokens(text: str) -> list[str]:

@@ -332,6 +332,10 @@ def test_english_scale_words_match_korean_units():
     assert number_agreement("He came at 4.40 am.", "그는 오전 4시 40분에 왔다.") == (1.0, 0)
     assert number_agreement("In June, it rained.", "6월에 비가 왔다.") == (1.0, 0)
     assert number_agreement("It grew 3.25%.", "3.5% 성장했다.")[1] == 2
+    pint = ("A pint at 5.30pm on a Saturday", "토요일 오후 5.30에 파인트 한 잔")
+    assert number_agreement(*pint) == (1.0, 0)
+    assert number_agreement("Two decades of crashes.", "20년 동안의 추락") == (1.0, 0)
+    assert number_agreement("It has been a decade.", "20년이 됐다.")[1] == 1
     assert number_agreement("Three people died.", "2명이 숨졌다.")[1] > 0
 
 

@@ -115,6 +115,16 @@ def test_clock_times_and_number_words_read_as_korean_writes_them():
     assert number_tokens(clock_times_as_numbers("at 19:30")) == ["19", "7", "30"]
     assert number_tokens("오후 7시 30분") == ["7", "30"]
     assert number_words("Fourteen people, the second time, in June") == ["14", "2", "6"]
+    assert number_words("after enlisting on Sept. in May") == ["9", "5"]
+    assert number_words("the past two decades, a decade ago, the decade") == ["2", "20", "10"]
+    assert number_words("spent a year there") == ["1"]
+
+
+def test_a_korean_clock_time_with_a_point_is_hours_and_minutes():
+    from aligners.numbers import korean_clock_times_as_numbers
+
+    assert number_tokens(korean_clock_times_as_numbers("토요일 오후 5.30이 좋다")) == ["5", "30"]
+    assert number_tokens(korean_clock_times_as_numbers("성장률 5.30%")) == ["5.3"]
 
 
 def test_lexicon_learns_word_translations_from_pairs():

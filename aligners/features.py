@@ -115,6 +115,7 @@ PARTIAL_MIN_CHARS = 30
 _WORD = regex.compile(r"\p{L}+")
 _FINAL = regex.compile(r"[.!?。？！…:;\"'”’)\]]\s*$")
 _INNER_NAME = regex.compile(r"(?<=\S\s)\p{Lu}[\p{L}'’-]{2,}")
+_CAPITALISED_RUN = regex.compile(r"\p{Lu}\p{L}*(?:\s+(?:(?:of|and|for|the|on)\s+)?\p{Lu}\p{L}*)+")
 _HANGUL_WORD = regex.compile(r"\p{Hangul}{2,}")
 _VOWELS = regex.compile(r"[aeiouwyh]")
 # A name's best similarity at least this counts as found (names.py's aligner uses 0.8;
@@ -334,14 +335,18 @@ _BOILERPLATE = regex.compile(
 
 @dataclass(frozen=True)
 class PairInput:
-    """One sentence pair, how many sentences each side holds (its bead type), and whether
-    it is a headline (headlines need not end like sentences)."""
+    """One sentence pair, how many sentences each side holds (its bead type), whether it
+    is a headline (headlines need not end like sentences), and the sentences of a side
+    that holds more than one (empty otherwise): a merge is checked for an edge sentence
+    the other side does not support."""
 
     en: str
     ko: str
     en_sentences: int = 1
     ko_sentences: int = 1
     heading: bool = False
+    en_parts: tuple[str, ...] = ()
+    ko_parts: tuple[str, ...] = ()
 
 
 def number_agreement(en: str, ko: str) -> tuple[float, int]:
@@ -376,8 +381,17 @@ def name_agreement(en: str, ko: str) -> tuple[int, int]:
     ko_tokens, _ = shared_tokens([ko], [en], "ko", "en")
     en_folded = fold(en)
     latin = {fold(t) for t in _LATIN_NAME.findall(ko)}
-    missing = {t for t in latin if len(t) >= 2 and t not in en_folded}
+    missing = {t for t in latin if len(t) >= 2 and t not in en_folded} - acronyms(en)
     return len(ko_tokens[0]), len(missing)
+
+
+def acronyms(en: str) -> set[str]:
+    """Initials of runs of capitalised English words: Korean news often gives the acronym
+    of a name it translates (Aviation Safety Network -> 항공안전네트워크(ASN))."""
+    return {
+        "".join(word[0] for word in run.split() if word[0].isupper()).casefold()
+        for run in _CAPITALISED_RUN.findall(en)
+    }
 
 
 @lru_cache(maxsize=200_000)

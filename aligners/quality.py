@@ -216,9 +216,7 @@ class Candidate:
     """A pair to score, with the sentences around it on each side.
 
     ``en_context`` holds English sentences near the Korean side (rivals of the English),
-    ``ko_context`` Korean sentences near the English side. ``en_parts`` / ``ko_parts`` are
-    the sentences of a side that holds more than one (empty otherwise): a merge is checked
-    for an edge sentence the other side does not support.
+    ``ko_context`` Korean sentences near the English side.
     """
 
     pair: PairInput
@@ -226,8 +224,6 @@ class Candidate:
     ko_context: tuple[str, ...] = ()
     ratio: float = DEFAULT_RATIO
     duplicate: bool = False
-    en_parts: tuple[str, ...] = ()
-    ko_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,7 +236,7 @@ class Scored:
 def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> list[dict]:
     """Feature dicts for many candidates, encoding every distinct string once."""
     texts: dict[str, int] = {}
-    rests = [(edge_rests(c.en_parts), edge_rests(c.ko_parts)) for c in candidates]
+    rests = [(edge_rests(c.pair.en_parts), edge_rests(c.pair.ko_parts)) for c in candidates]
     for c, (en_rests, ko_rests) in zip(candidates, rests, strict=True):
         for text in (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context, *en_rests, *ko_rests):
             texts.setdefault(text, len(texts))
@@ -301,15 +297,15 @@ def text_candidate(
 ) -> Candidate:
     """A candidate for a pair of texts whose sentences are not known: split cheaply."""
     en_parts, ko_parts = sentence_parts(en), sentence_parts(ko)
-    return Candidate(
-        PairInput(en, ko, len(en_parts), len(ko_parts)),
-        en_context,
-        ko_context,
-        ratio,
-        duplicate,
-        en_parts if len(en_parts) > 1 else (),
-        ko_parts if len(ko_parts) > 1 else (),
+    pair = PairInput(
+        en,
+        ko,
+        len(en_parts),
+        len(ko_parts),
+        en_parts=en_parts if len(en_parts) > 1 else (),
+        ko_parts=ko_parts if len(ko_parts) > 1 else (),
     )
+    return Candidate(pair, en_context, ko_context, ratio, duplicate)
 
 
 def line_candidates(
@@ -373,14 +369,18 @@ def document_candidates(
         out.append(
             Candidate(
                 PairInput(
-                    en, ko, len(b.en_ids), len(b.ko_ids), heading=set(b.en_ids) <= en_headings
+                    en,
+                    ko,
+                    len(b.en_ids),
+                    len(b.ko_ids),
+                    heading=set(b.en_ids) <= en_headings,
+                    en_parts=_parts(en_sentences, b.en_ids),
+                    ko_parts=_parts(ko_sentences, b.ko_ids),
                 ),
                 en_context=_outside(en_sentences, b.en_ids),
                 ko_context=_outside(ko_sentences, b.ko_ids),
                 ratio=ratio,
                 duplicate=key in seen,
-                en_parts=_parts(en_sentences, b.en_ids),
-                ko_parts=_parts(ko_sentences, b.ko_ids),
             )
         )
         seen.add(key)

@@ -418,7 +418,7 @@ def test_sentence_parts_split_texts_without_a_bead():
     assert sentence_parts("3.5% rose") == ("3.5% rose",)
     two = text_candidate("He left. She stayed.", "그는 떠났다.")
     assert (two.pair.en_sentences, two.pair.ko_sentences) == (2, 1)
-    assert two.en_parts == ("He left.", "She stayed.") and two.ko_parts == ()
+    assert two.pair.en_parts == ("He left.", "She stayed.") and two.pair.ko_parts == ()
 
 
 def test_edge_gain_is_how_much_better_a_side_matches_without_an_edge_sentence():
@@ -448,11 +448,11 @@ def test_a_merge_negative_drops_the_extra_line_from_the_other_sides_rivals():
         if c.pair.en_sentences == 2:
             assert c.pair.en in ("E1. E2.", "E2. E3.") and c.pair.ko == "K2."
             j = 1 if c.pair.en == "E1. E2." else 3
-            assert ko[j] not in c.ko_context and c.en_parts == tuple(c.pair.en.split(" "))
+            assert ko[j] not in c.ko_context and c.pair.en_parts == tuple(c.pair.en.split(" "))
         else:
             assert c.pair.ko in ("K1. K2.", "K2. K3.") and c.pair.en == "E2."
             j = 1 if c.pair.ko == "K1. K2." else 3
-            assert en[j] not in c.en_context and c.ko_parts == tuple(c.pair.ko.split(" "))
+            assert en[j] not in c.en_context and c.pair.ko_parts == tuple(c.pair.ko.split(" "))
         seen.add(c.pair.en_sentences)
     assert seen == {1, 2}
 
@@ -463,8 +463,8 @@ def test_store_candidates_carry_the_sentences_of_a_merged_bead():
     en = {0: "A one.", 1: "A two.", 2: "B."}
     ko = {0: "가.", 1: "나."}
     merged, single = document_candidates(en, ko, [BeadIds(0, (0, 1), (0,)), BeadIds(1, (2,), (1,))])
-    assert merged.en_parts == ("A one.", "A two.") and merged.ko_parts == ()
-    assert single.en_parts == single.ko_parts == ()
+    assert merged.pair.en_parts == ("A one.", "A two.") and merged.pair.ko_parts == ()
+    assert single.pair.en_parts == single.pair.ko_parts == ()
 
 
 @pytest.mark.slow
@@ -485,3 +485,14 @@ def test_a_sentence_the_korean_lacks_lowers_a_merged_beads_score():
     )
     assert merged.components["edge_gain"] > 0
     assert right.score > 0.9 and merged.score < right.score - 0.3
+
+
+def test_a_korean_acronym_of_english_capitalised_words_is_not_a_missing_name():
+    from aligners.features import acronyms, name_agreement
+
+    en = "Data from the Aviation Safety Network show it, the Federal Bureau of Investigation said."
+    assert {"asn", "fbi"} <= acronyms(en)
+    assert (
+        name_agreement(en, "항공안전네트워크(ASN) 자료에 따르면 연방수사국(FBI)이 밝혔다")[1] == 0
+    )
+    assert name_agreement(en, "항공안전네트워크(ICAO) 자료")[1] == 1

@@ -1,6 +1,9 @@
 """Train the shipped quality model on the even-numbered NTREX-128 documents.
 
 The odd-numbered documents stay unseen, so benchmarks/bench_quality.py can test on them.
+Besides the gold pairs and their synthetic corruptions, the model sees dari's own beads
+on the even documents re-noised six other ways than the benchmark's, each labelled by the
+gold (aligned_training_sets).
 With ``--mt``, trains the model for ``dari score --pairs --translations`` instead, on top
 of the default model, with SIMULATED machine translations (see simulated_translations).
 Usage:
@@ -36,21 +39,27 @@ from aligners.mt_quality import (
     mt_matrix,
 )
 from aligners.quality import (
+    ALIGNED_KINDS,
     DEFAULT_MODEL_PATH,
+    BeadIds,
     QualityModel,
     TrainingSet,
     candidate_features,
     class_weights,
     cut_in_half,
+    document_candidates,
     synthetic_training_set,
     train_on_documents,
 )
-from benchmarks.bench_align import NTREX, ntrex_documents
+from benchmarks.bench_align import NTREX, _split_lines, beads_to_line_links, ntrex_documents
 from benchmarks.bench_bleualign import degrade
 from corpus.language import hangul_share
 from corpus.store import Store
 
 TRAIN_PARITY = 0
+# Re-noisings of the training documents whose dari alignments join the training data
+# (ALIGNED_KINDS); the benchmark's own noise (seed "") is not among them.
+ALIGNED_NOISE_SEEDS = tuple(f"-s{k}" for k in range(1, 7))
 
 
 def ntrex_line_documents(parity: int) -> list[tuple[list[str], list[str]]]:
@@ -109,6 +118,40 @@ def train_mt_model(
     return fit_mt_model(base, matrix, data.labels, class_weights(data.labels, data.kinds), metadata)
 
 
+def aligned_training_sets(
+    encoder: Encoder, parity: int = TRAIN_PARITY, seeds: Sequence[str] = ALIGNED_NOISE_SEEDS
+) -> list[TrainingSet]:
+    """Per document (in ntrex_line_documents order): dari's link beads on each re-noising
+    of it, "aligned" when every line link of the bead is gold, else "misaligned"."""
+    from aligners.base import get_aligner
+
+    aligner = get_aligner("dari", encoder=encoder)
+    sets: list[TrainingSet] = []
+    for seed in seeds:
+        noisy = ntrex_documents(noisy=True, parity=parity, noise_seed=seed)
+        for number, (en_lines, ko_lines, gold) in enumerate(noisy):
+            if number == len(sets):
+                sets.append(TrainingSet([], [], []))
+            en, en_owner = _split_lines(en_lines, "en")
+            ko, ko_owner = _split_lines(ko_lines, "ko")
+            beads = [b for b in aligner.align(en, ko, "en", "ko") if b.is_link]
+            ids = [BeadIds(n, b.src, b.tgt) for n, b in enumerate(beads)]
+            candidates = document_candidates(dict(enumerate(en)), dict(enumerate(ko)), ids)
+            gold_links = set(gold)
+            for bead, candidate in zip(beads, candidates, strict=True):
+                links = beads_to_line_links([bead], en_owner, ko_owner)
+                kind = "aligned" if set(links) <= gold_links else "misaligned"
+                sets[number].add(candidate, ALIGNED_KINDS[kind], kind)
+    return sets
+
+
+def merged(sets: Sequence[TrainingSet]) -> TrainingSet:
+    out = TrainingSet([], [], [])
+    for one in sets:
+        out.extend(one)
+    return out
+
+
 def cross_validate(
     documents: Sequence[tuple[list[str], list[str]]], encoder: Encoder, folds: int = 5
 ) -> dict[str, float]:
@@ -120,9 +163,11 @@ def cross_validate(
     scores: list[float] = []
     labels: list[int] = []
     kinds: list[str] = []
+    aligned = aligned_training_sets(encoder)
     for start, end in zip(bounds, bounds[1:], strict=False):
         train = [*documents[:start], *documents[end:]]
-        model = train_on_documents(train, encoder, {"name": "cv"})
+        real = merged([*aligned[:start], *aligned[end:]])
+        model = train_on_documents(train, encoder, {"name": "cv"}, aligned=real)
         test = synthetic_training_set(documents[start:end], seed=1)
         matrix = feature_matrix(candidate_features(test.candidates, encoder))
         scores.extend(model.predict(matrix).tolist())
@@ -177,12 +222,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {output} in {time.perf_counter() - started:.1f} s")
         return 0
     args.output = args.output or str(DEFAULT_MODEL_PATH)
+    encoder = cached_encoder(args.cache)
+    metadata["aligned_examples"] = (
+        "dari's beads on the same documents with other lines dropped "
+        f"(noise seeds {', '.join(ALIGNED_NOISE_SEEDS)}), labelled by the gold"
+    )
     model = train_on_documents(
         documents,
-        cached_encoder(args.cache),
+        encoder,
         metadata,
         seed=args.seed,
         report=lambda m: print(m, file=sys.stderr),
+        aligned=merged(aligned_training_sets(encoder)),
     )
     model.save(args.output)
     weights = dict(zip(model.input_names(), (round(float(c), 3) for c in model.coef), strict=True))

@@ -496,3 +496,14 @@ def test_a_korean_acronym_of_english_capitalised_words_is_not_a_missing_name():
         name_agreement(en, "항공안전네트워크(ASN) 자료에 따르면 연방수사국(FBI)이 밝혔다")[1] == 0
     )
     assert name_agreement(en, "항공안전네트워크(ICAO) 자료")[1] == 1
+
+
+def test_real_aligner_beads_get_a_fixed_share_of_the_training_mass():
+    from aligners.quality import ALIGNED_SHARE, class_weights
+
+    kinds = ["gold"] * 4 + ["shift"] * 2 + ["name"] * 4 + ["aligned"] * 10 + ["misaligned"] * 2
+    labels = [int(k in ("gold", "aligned")) for k in kinds]
+    weights = class_weights(labels, kinds)
+    mass = {k: weights[[n for n, kind in enumerate(kinds) if kind == k]].sum() for k in set(kinds)}
+    assert mass["gold"] == pytest.approx(4) and mass["shift"] == mass["name"] == pytest.approx(2)
+    assert mass["aligned"] == pytest.approx(ALIGNED_SHARE * 4) == mass["misaligned"]

@@ -244,11 +244,8 @@ class Scored:
 
 def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> list[dict]:
     """Feature dicts for many candidates, encoding every distinct string once."""
-    texts: dict[str, int] = {}
+    texts = {text: n for n, text in enumerate(dict.fromkeys(candidate_texts(candidates)))}
     rests = [(edge_rests(c.pair.en_parts), edge_rests(c.pair.ko_parts)) for c in candidates]
-    for c, (en_rests, ko_rests) in zip(candidates, rests, strict=True):
-        for text in (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context, *en_rests, *ko_rests):
-            texts.setdefault(text, len(texts))
     vectors = encoder.encode(list(texts))
     rows = []
     for c, (en_rests, ko_rests) in zip(candidates, rests, strict=True):
@@ -265,6 +262,13 @@ def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> lis
             )
         )
     return rows
+
+
+def candidate_texts(candidates: Sequence[Candidate]) -> Iterator[str]:
+    """Every string the features of these candidates embed (with repeats)."""
+    for c in candidates:
+        yield from (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context)
+        yield from (*edge_rests(c.pair.en_parts), *edge_rests(c.pair.ko_parts))
 
 
 def edge_rests(parts: Sequence[str]) -> tuple[str, ...]:

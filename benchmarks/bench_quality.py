@@ -36,6 +36,7 @@ from aligners.quality import (
     NEGATIVE_KINDS,
     Candidate,
     QualityModel,
+    candidate_texts,
     class_weights,
     score_candidates,
     synthetic_training_set,
@@ -71,13 +72,7 @@ def cosine_baseline(candidates: list[Candidate], encoder) -> np.ndarray:
 def warm_encoder(candidates: list[Candidate], encoder) -> float:
     """Load (or compute) every embedding the scorer needs, so timings compare scoring only."""
     started = time.perf_counter()
-    encoder.encode(
-        list(
-            dict.fromkeys(
-                t for c in candidates for t in (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context)
-            )
-        )
-    )
+    encoder.encode(list(dict.fromkeys(candidate_texts(candidates))))
     return time.perf_counter() - started
 
 

@@ -49,9 +49,9 @@ HARD_NEGATIVE_KINDS = ("shift", "number", "truncate", "name")
 # NTREX documents aligned by dari): beads whose line links are all gold, and the others.
 # Synthetic negatives never show the aligner's own mistakes (a merge that kept a short
 # sentence the other edition dropped, two orphans paired); these do. Each kind gets this
-# share of the synthetic negatives' mass. In 2-fold CV over the even documents, links kept
-# at 0.3 after aligning: precision / recall 0.992 / 0.973 without, 0.995 / 0.977 with
-# (0.15: 0.992 / 0.982; negatives only: 0.995 / 0.971).
+# share of the synthetic negatives' mass. Links kept at 0.3 after aligning the noisy even
+# documents, 2-fold (train_quality --kept-cv): precision / recall 0.993 / 0.971 without,
+# 0.994 / 0.973 with (0.15: 0.992 / 0.982); at 0.5 recall 0.940 -> 0.967.
 ALIGNED_KINDS = {"aligned": 1, "misaligned": 0}
 ALIGNED_SHARE = 0.3
 # The products (and squares) of these features are extra inputs of the shipped model: the
@@ -547,17 +547,19 @@ def _merged_with_neighbour(
     return text_candidate(kept[i], text, near_kept, near_merged)
 
 
-def class_weights(labels: Sequence[int], kinds: Sequence[str]) -> np.ndarray:
+def class_weights(
+    labels: Sequence[int], kinds: Sequence[str], aligned_share: float = ALIGNED_SHARE
+) -> np.ndarray:
     """Weights giving the gold pairs and the synthetic negatives equal mass, split evenly
     over the negative kinds, so that the calibrated 0.5 means "as likely real as broken".
-    Real aligner output (ALIGNED_KINDS) adds ALIGNED_SHARE of that mass per kind."""
+    Real aligner output (ALIGNED_KINDS) adds ``aligned_share`` of that mass per kind."""
     counts = Counter(kinds)
     gold = counts["gold"] or sum(labels)
     synthetic = [k for k in counts if k != "gold" and k not in ALIGNED_KINDS]
     weights = np.ones(len(labels))
     for n, kind in enumerate(kinds):
         if kind in ALIGNED_KINDS:
-            weights[n] = ALIGNED_SHARE * gold / counts[kind]
+            weights[n] = aligned_share * gold / counts[kind]
         elif kind != "gold":
             weights[n] = gold / (len(synthetic) * counts[kind])
     return weights
@@ -632,11 +634,12 @@ def train_on_documents(
     seed: int = 0,
     report: Callable[[str], None] = lambda _: None,
     aligned: TrainingSet | None = None,
+    aligned_share: float = ALIGNED_SHARE,
 ) -> QualityModel:
     """The model over the documents' gold pairs and synthetic negatives, plus ``aligned``
     (real aligner output labelled by gold, ALIGNED_KINDS) when there is some."""
     data = synthetic_training_set(documents, seed=seed)
-    if aligned is not None:
+    if aligned is not None and aligned_share > 0:
         data.extend(aligned)
     report(f"{sum(data.labels)} positive and {len(data.labels) - sum(data.labels)} negative pairs")
     matrix = feature_matrix(candidate_features(data.candidates, encoder))
@@ -644,7 +647,7 @@ def train_on_documents(
     return fit_model(
         matrix,
         data.labels,
-        class_weights(data.labels, data.kinds),
+        class_weights(data.labels, data.kinds, aligned_share),
         {**metadata, "training_pairs": counts},
         interactions=DEFAULT_INTERACTIONS,
     )

@@ -41,8 +41,14 @@ from aligners.quality import (
     score_candidates,
     synthetic_training_set,
 )
-from benchmarks.bench_align import NTREX, _split_lines, beads_to_line_links, ntrex_documents
-from benchmarks.train_quality import TRAIN_PARITY, cached_encoder, ntrex_line_documents
+from benchmarks.bench_align import NTREX
+from benchmarks.train_quality import (
+    TRAIN_PARITY,
+    cached_encoder,
+    kept_report,
+    noisy_alignments,
+    ntrex_line_documents,
+)
 
 TEST_PARITY = 1 - TRAIN_PARITY
 THRESHOLDS = (0.3, 0.5, 0.7)
@@ -120,45 +126,10 @@ def kept_pairs_report(
     model: QualityModel, encoder, parity: int = TEST_PARITY
 ) -> dict[str, dict[str, float]]:
     """Align noisy held-out NTREX with dari, score each link, and compare the kept links
-    (score >= threshold) with the gold line links. ``parity`` 0 measures the training
-    documents instead (their noisy alignments are unseen in training; for tuning)."""
-    from aligners.base import get_aligner
-    from aligners.quality import BeadIds as Bead
-    from aligners.quality import document_candidates
-
-    aligner = get_aligner("dari", encoder=encoder)
-    predictions = []
-    for en_lines, ko_lines, gold in ntrex_documents(noisy=True, parity=parity):
-        en, en_owner = _split_lines(en_lines, "en")
-        ko, ko_owner = _split_lines(ko_lines, "ko")
-        beads = [b for b in aligner.align(en, ko, "en", "ko") if b.is_link]
-        candidates = document_candidates(
-            dict(enumerate(en)),
-            dict(enumerate(ko)),
-            [Bead(n, b.src, b.tgt) for n, b in enumerate(beads)],
-        )
-        scored = score_candidates(candidates, model, encoder)
-        gold_links = {g for g in gold if g[0] and g[1]}
-        predictions.append((beads, [s.score for s in scored], en_owner, ko_owner, gold_links))
-    report = {}
-    for threshold in (0.0, *THRESHOLDS):
-        correct = kept = total_gold = 0
-        for beads, scores, en_owner, ko_owner, gold_links in predictions:
-            keep = [b for b, s in zip(beads, scores, strict=True) if s >= threshold]
-            links = {
-                link
-                for link in beads_to_line_links(keep, en_owner, ko_owner)
-                if link[0] and link[1]
-            }
-            kept += len(links)
-            correct += len(links & gold_links)
-            total_gold += len(gold_links)
-        report[f">={threshold}"] = {
-            "kept_links": kept,
-            "precision": round(correct / kept, 4) if kept else 0.0,
-            "recall": round(correct / total_gold, 4) if total_gold else 0.0,
-        }
-    return report
+    (score >= threshold) with the gold line links."""
+    documents = noisy_alignments(encoder, parity)
+    scores = [[s.score for s in score_candidates(d.candidates, model, encoder)] for d in documents]
+    return kept_report(documents, scores, (0.0, *THRESHOLDS))
 
 
 def mt_report(data, encoder) -> dict[str, object]:

@@ -10,12 +10,14 @@ Usage:
 
     python -m benchmarks.train_quality [-o aligners/models/quality-en-ko.json] [--seed 0]
     python -m benchmarks.train_quality --mt [-o aligners/models/quality-en-ko-mt.json]
-    python -m benchmarks.train_quality --cv 5
+    python -m benchmarks.train_quality --cv 5 [--aligned-share 0.3]
+    python -m benchmarks.train_quality --kept-cv [--aligned-share 0.3]
 
 ``--cv K`` trains nothing: it reports the AUCs (per negative kind) of models trained on
 K-1 contiguous blocks of the even documents and tested on the block left out, pooled over
-the blocks. Feature and model changes are tuned on these numbers, never on the odd
-documents, which bench_quality scores once.
+the blocks. ``--kept-cv`` reports the links kept after aligning the noisy even documents,
+each half scored by a model trained on the other. Feature and model changes are tuned on
+these numbers, never on the odd documents, which bench_quality scores once.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import regex
 
+from aligners.base import Bead
 from aligners.embedding import Encoder
+from aligners.evaluation import Link
 from aligners.features import feature_matrix
 from aligners.mt_quality import (
     DEFAULT_MT_MODEL_PATH,
@@ -40,14 +45,17 @@ from aligners.mt_quality import (
 )
 from aligners.quality import (
     ALIGNED_KINDS,
+    ALIGNED_SHARE,
     DEFAULT_MODEL_PATH,
     BeadIds,
+    Candidate,
     QualityModel,
     TrainingSet,
     candidate_features,
     class_weights,
     cut_in_half,
     document_candidates,
+    score_candidates,
     synthetic_training_set,
     train_on_documents,
 )
@@ -118,30 +126,83 @@ def train_mt_model(
     return fit_mt_model(base, matrix, data.labels, class_weights(data.labels, data.kinds), metadata)
 
 
+@dataclass
+class AlignedDocument:
+    """One noisy NTREX document as dari aligned it: its link beads and their candidates,
+    the line each sentence came from, and the gold line links."""
+
+    beads: list[Bead]
+    candidates: list[Candidate]
+    en_owner: list[int]
+    ko_owner: list[int]
+    gold: set[Link]
+
+    def training_set(self) -> TrainingSet:
+        """Each bead "aligned" when every line link it makes is gold, else "misaligned"."""
+        out = TrainingSet([], [], [])
+        for bead, candidate in zip(self.beads, self.candidates, strict=True):
+            links = beads_to_line_links([bead], self.en_owner, self.ko_owner)
+            kind = "aligned" if set(links) <= self.gold else "misaligned"
+            out.add(candidate, ALIGNED_KINDS[kind], kind)
+        return out
+
+    def kept_links(self, scores: Sequence[float], threshold: float) -> set[Link]:
+        """The line links made by the beads scoring at least ``threshold``."""
+        kept = [b for b, s in zip(self.beads, scores, strict=True) if s >= threshold]
+        return set(beads_to_line_links(kept, self.en_owner, self.ko_owner))
+
+
+def noisy_alignments(encoder: Encoder, parity: int, noise_seed: str = "") -> list[AlignedDocument]:
+    """dari's alignment of the noisy NTREX documents of one parity (sentences split as
+    bench_align does), with a candidate for each link bead."""
+    from aligners.base import get_aligner
+
+    aligner = get_aligner("dari", encoder=encoder)
+    out = []
+    for en_lines, ko_lines, gold in ntrex_documents(True, parity, noise_seed):
+        en, en_owner = _split_lines(en_lines, "en")
+        ko, ko_owner = _split_lines(ko_lines, "ko")
+        beads = [b for b in aligner.align(en, ko, "en", "ko") if b.is_link]
+        ids = [BeadIds(n, b.src, b.tgt) for n, b in enumerate(beads)]
+        candidates = document_candidates(dict(enumerate(en)), dict(enumerate(ko)), ids)
+        links = {g for g in gold if g[0] and g[1]}
+        out.append(AlignedDocument(beads, candidates, en_owner, ko_owner, links))
+    return out
+
+
+def kept_report(
+    documents: Sequence[AlignedDocument],
+    scores: Sequence[Sequence[float]],
+    thresholds: Sequence[float],
+) -> dict[str, dict[str, float]]:
+    """Precision and recall of the line links kept at each threshold, pooled."""
+    report = {}
+    for threshold in thresholds:
+        correct = kept = total_gold = 0
+        for document, document_scores in zip(documents, scores, strict=True):
+            links = document.kept_links(document_scores, threshold)
+            kept += len(links)
+            correct += len(links & document.gold)
+            total_gold += len(document.gold)
+        report[f">={threshold}"] = {
+            "kept_links": kept,
+            "precision": round(correct / kept, 4) if kept else 0.0,
+            "recall": round(correct / total_gold, 4) if total_gold else 0.0,
+        }
+    return report
+
+
 def aligned_training_sets(
     encoder: Encoder, parity: int = TRAIN_PARITY, seeds: Sequence[str] = ALIGNED_NOISE_SEEDS
 ) -> list[TrainingSet]:
     """Per document (in ntrex_line_documents order): dari's link beads on each re-noising
-    of it, "aligned" when every line link of the bead is gold, else "misaligned"."""
-    from aligners.base import get_aligner
-
-    aligner = get_aligner("dari", encoder=encoder)
+    of it, labelled by the gold (AlignedDocument.training_set)."""
     sets: list[TrainingSet] = []
     for seed in seeds:
-        noisy = ntrex_documents(noisy=True, parity=parity, noise_seed=seed)
-        for number, (en_lines, ko_lines, gold) in enumerate(noisy):
+        for number, document in enumerate(noisy_alignments(encoder, parity, seed)):
             if number == len(sets):
                 sets.append(TrainingSet([], [], []))
-            en, en_owner = _split_lines(en_lines, "en")
-            ko, ko_owner = _split_lines(ko_lines, "ko")
-            beads = [b for b in aligner.align(en, ko, "en", "ko") if b.is_link]
-            ids = [BeadIds(n, b.src, b.tgt) for n, b in enumerate(beads)]
-            candidates = document_candidates(dict(enumerate(en)), dict(enumerate(ko)), ids)
-            gold_links = set(gold)
-            for bead, candidate in zip(beads, candidates, strict=True):
-                links = beads_to_line_links([bead], en_owner, ko_owner)
-                kind = "aligned" if set(links) <= gold_links else "misaligned"
-                sets[number].add(candidate, ALIGNED_KINDS[kind], kind)
+            sets[number].extend(document.training_set())
     return sets
 
 
@@ -153,7 +214,10 @@ def merged(sets: Sequence[TrainingSet]) -> TrainingSet:
 
 
 def cross_validate(
-    documents: Sequence[tuple[list[str], list[str]]], encoder: Encoder, folds: int = 5
+    documents: Sequence[tuple[list[str], list[str]]],
+    encoder: Encoder,
+    folds: int = 5,
+    aligned_share: float = ALIGNED_SHARE,
 ) -> dict[str, float]:
     """AUCs over contiguous folds: each block of documents is scored by a model trained on
     the others (negatives seeded as in training and in bench_quality), scores pooled."""
@@ -167,13 +231,40 @@ def cross_validate(
     for start, end in zip(bounds, bounds[1:], strict=False):
         train = [*documents[:start], *documents[end:]]
         real = merged([*aligned[:start], *aligned[end:]])
-        model = train_on_documents(train, encoder, {"name": "cv"}, aligned=real)
+        model = train_on_documents(
+            train, encoder, {"name": "cv"}, aligned=real, aligned_share=aligned_share
+        )
         test = synthetic_training_set(documents[start:end], seed=1)
         matrix = feature_matrix(candidate_features(test.candidates, encoder))
         scores.extend(model.predict(matrix).tolist())
         labels.extend(test.labels)
         kinds.extend(test.kinds)
     return auc_report(np.array(scores), np.array(labels), kinds)
+
+
+def kept_cross_validate(
+    documents: Sequence[tuple[list[str], list[str]]],
+    encoder: Encoder,
+    aligned_share: float = ALIGNED_SHARE,
+) -> dict[str, dict[str, float]]:
+    """Links kept after aligning the noisy even documents (the benchmark's noise), each
+    half scored by a model trained on the other half: its gold pairs, their synthetic
+    negatives and dari's beads on its re-noisings (``aligned_share`` 0: none). Pooled."""
+    bench = noisy_alignments(encoder, TRAIN_PARITY)
+    aligned = aligned_training_sets(encoder) if aligned_share else []
+    half = len(documents) // 2
+    tested: list[AlignedDocument] = []
+    scores: list[list[float]] = []
+    for test in (range(half), range(half, len(documents))):
+        train = [d for n, d in enumerate(documents) if n not in test]
+        real = merged([a for n, a in enumerate(aligned) if n not in test]) if aligned else None
+        model = train_on_documents(
+            train, encoder, {"name": "kept-cv"}, aligned=real, aligned_share=aligned_share
+        )
+        for n in test:
+            tested.append(bench[n])
+            scores.append([s.score for s in score_candidates(bench[n].candidates, model, encoder)])
+    return kept_report(tested, scores, (0.0, 0.3, 0.5, 0.7))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cv", type=int, default=0, metavar="K", help="only report K-fold AUCs (even docs)"
     )
+    parser.add_argument(
+        "--kept-cv",
+        action="store_true",
+        help="only report links kept after aligning, 2-fold over the even documents",
+    )
+    parser.add_argument(
+        "--aligned-share",
+        type=float,
+        default=ALIGNED_SHARE,
+        help="weight of dari's own beads in training (0: none)",
+    )
     args = parser.parse_args(argv)
     if not NTREX.is_dir():
         print(f"{NTREX}: NTREX-128 data not found", file=sys.stderr)
@@ -196,8 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     documents = ntrex_line_documents(TRAIN_PARITY)
     if args.cv:
-        report = cross_validate(documents, cached_encoder(args.cache), args.cv)
+        report = cross_validate(documents, cached_encoder(args.cache), args.cv, args.aligned_share)
         print(f"{args.cv}-fold AUCs on the even documents: {report}")
+        return 0
+    if args.kept_cv:
+        kept = kept_cross_validate(documents, cached_encoder(args.cache), args.aligned_share)
+        print(f"2-fold kept links on the noisy even documents: {kept}")
         return 0
     metadata = {
         "name": "ntrex128-even",
@@ -233,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         metadata,
         seed=args.seed,
         report=lambda m: print(m, file=sys.stderr),
-        aligned=merged(aligned_training_sets(encoder)),
+        aligned=merged(aligned_training_sets(encoder)) if args.aligned_share else None,
+        aligned_share=args.aligned_share,
     )
     model.save(args.output)
     weights = dict(zip(model.input_names(), (round(float(c), 3) for c in model.coef), strict=True))

@@ -99,7 +99,6 @@ FLAG_NAMES: tuple[str, ...] = (
     "too_short",
 )
 
-NO_VECTORS = np.zeros((0, 1))
 # Korean news text has ~0.54 characters per English character (NTREX-128: 133,405 / 247,720).
 DEFAULT_RATIO = 0.54
 # Cosine of unrelated USE-m sentences (field notes: ~0.13): the margin baseline when a
@@ -560,8 +559,8 @@ def pair_features(
     en_neighbour_vectors: np.ndarray,
     ko_neighbour_vectors: np.ndarray,
     ratio: float = DEFAULT_RATIO,
-    en_rest_vectors: np.ndarray = NO_VECTORS,
-    ko_rest_vectors: np.ndarray = NO_VECTORS,
+    en_rest_vectors: Sequence[np.ndarray] = (),
+    ko_rest_vectors: Sequence[np.ndarray] = (),
 ) -> dict[str, float]:
     """The FEATURE_NAMES values of one pair (vectors are L2-normalised embeddings).
 

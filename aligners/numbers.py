@@ -77,7 +77,7 @@ _SCALED = regex.compile(
 )
 # "two decades" / "a decade" are 20년 / 10년; "a year", "a month", "a week" are 1년, 1개월,
 # 1주 when the translator writes the one.
-_DECADES = regex.compile(r"\b(?:(\p{L}+|\d+)\s+)?decades?\b", regex.I)
+_DECADES = regex.compile(r"\b(\p{L}+|\d+)\s+decades?\b", regex.I)
 _ONE_UNIT = regex.compile(r"\ban?\s+(?:year|month|week|day|hour)\b", regex.I)
 # Korean clock times after 오전/오후 written with a point or colon (오후 5.30): the hour
 # and the minutes, as 오후 5시 30분 reads.
@@ -147,9 +147,8 @@ def number_words(text: str) -> list[str]:
     because "one of them" is rarely a number."""
     words = [_SMALL_NUMBERS[w.lower()] for w in _WORD.findall(text) if w.lower() in _SMALL_NUMBERS]
     words += [_MONTHS[(m.group(1) or m.group(2)).lower()] for m in _MONTH_WORD.finditer(text)]
-    for match in _DECADES.finditer(text):
-        count = (match.group(1) or "a").lower()
-        count = "1" if count == "a" else _SMALL_NUMBERS.get(count, count)
+    for count in _DECADES.findall(text):
+        count = "1" if count.lower() == "a" else _SMALL_NUMBERS.get(count.lower(), count)
         if count.isdigit():
             words.append(str(int(count) * 10))
     return words + ["1"] * len(_ONE_UNIT.findall(text))

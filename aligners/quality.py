@@ -554,7 +554,7 @@ def class_weights(
     over the negative kinds, so that the calibrated 0.5 means "as likely real as broken".
     Real aligner output (ALIGNED_KINDS) adds ``aligned_share`` of that mass per kind."""
     counts = Counter(kinds)
-    gold = counts["gold"] or sum(labels)
+    gold = counts["gold"]
     synthetic = [k for k in counts if k != "gold" and k not in ALIGNED_KINDS]
     weights = np.ones(len(labels))
     for n, kind in enumerate(kinds):

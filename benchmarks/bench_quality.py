@@ -51,7 +51,6 @@ from benchmarks.train_quality import (
 )
 
 TEST_PARITY = 1 - TRAIN_PARITY
-THRESHOLDS = (0.3, 0.5, 0.7)
 
 
 def auc_report(scores: np.ndarray, labels: np.ndarray, kinds: list[str]) -> dict[str, float]:
@@ -129,7 +128,7 @@ def kept_pairs_report(
     (score >= threshold) with the gold line links."""
     documents = noisy_alignments(encoder, parity)
     scores = [[s.score for s in score_candidates(d.candidates, model, encoder)] for d in documents]
-    return kept_report(documents, scores, (0.0, *THRESHOLDS))
+    return kept_report(documents, scores)
 
 
 def mt_report(data, encoder) -> dict[str, object]:

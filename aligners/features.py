@@ -35,6 +35,10 @@ piece of evidence a reviewer would look at:
   when the first or the last sentence is left out (cosine without it minus cosine with
   it; 0 for a 1-1 pair). A true merge loses meaning without any of its parts; an
   aligner that merged a sentence the other edition dropped gains.
+- ``edge_length_gain``: the same for the lengths (Gale–Church log-probability without the
+  edge sentence minus with it, 0 when leaving it out fits no better). It needs no
+  encoding, and a dropped sentence too short to move the cosine can still make the
+  lengths disagree.
 - ``bead_merge`` / ``bead_unbalanced``: sentences beyond 1-1 and their imbalance; merges
   are less certain than 1-1 links.
 
@@ -86,6 +90,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "bead_unbalanced",
     "end_mismatch",
     "edge_gain",
+    "edge_length_gain",
 )
 
 FLAG_NAMES: tuple[str, ...] = (
@@ -110,6 +115,9 @@ LENGTH_LOGPROB_FLOOR = -30.0
 LENGTH_OUTLIER_LOGPROB = math.log(1e-4)
 PARTIAL_FACTOR = 2.0
 PARTIAL_MIN_CHARS = 30
+# A length log-probability gain beyond this says no more (and a floored log-probability
+# would make it unbounded).
+EDGE_LENGTH_GAIN_CAP = 10.0
 
 _WORD = regex.compile(r"\p{L}+")
 _FINAL = regex.compile(r"[.!?。？！…:;\"'”’)\]]\s*$")
@@ -605,7 +613,27 @@ def pair_features(
             not pair.heading and ends_sentence(pair.en) != ends_sentence(pair.ko)
         ),
         "edge_gain": max(gains) - cosine if gains else 0.0,
+        "edge_length_gain": edge_length_gain(pair, ratio, logprob),
     }
+
+
+def edge_rests(parts: Sequence[str]) -> tuple[str, ...]:
+    """A side of several sentences without its first and without its last sentence."""
+    if len(parts) < 2:
+        return ()
+    return (" ".join(parts[1:]), " ".join(parts[:-1]))
+
+
+def edge_length_gain(pair: PairInput, ratio: float, logprob: float) -> float:
+    """How much likelier (log) the two lengths become without a merged side's first or
+    last sentence, capped at EDGE_LENGTH_GAIN_CAP; 0 when no such rest fits better."""
+    en_len, ko_len = max(len(pair.en), 1), max(len(pair.ko), 1)
+    rest_logprobs = [
+        *(length_log_probability(len(rest), ko_len, ratio) for rest in edge_rests(pair.en_parts)),
+        *(length_log_probability(en_len, len(rest), ratio) for rest in edge_rests(pair.ko_parts)),
+    ]
+    best = max((float(p) for p in rest_logprobs), default=logprob)
+    return float(np.clip(best - max(logprob, LENGTH_LOGPROB_FLOOR), 0.0, EDGE_LENGTH_GAIN_CAP))
 
 
 def ends_sentence(text: str) -> bool:

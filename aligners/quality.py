@@ -34,6 +34,7 @@ from aligners.features import (
     DEFAULT_RATIO,
     FEATURE_NAMES,
     PairInput,
+    edge_rests,
     feature_matrix,
     normalise,
     pair_features,
@@ -76,6 +77,8 @@ EDGE_GAIN_INTERACTIONS = (
     ("edge_gain", "edge_gain"),
     ("edge_gain", "bead_merge"),
     ("edge_gain", "margin"),
+    ("edge_length_gain", "edge_gain"),
+    ("edge_length_gain", "bead_merge"),
 )
 DEFAULT_INTERACTIONS: tuple[tuple[str, str], ...] = (
     *(
@@ -269,13 +272,6 @@ def candidate_texts(candidates: Sequence[Candidate]) -> Iterator[str]:
     for c in candidates:
         yield from (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context)
         yield from (*edge_rests(c.pair.en_parts), *edge_rests(c.pair.ko_parts))
-
-
-def edge_rests(parts: Sequence[str]) -> tuple[str, ...]:
-    """A side of several sentences without its first and without its last sentence."""
-    if len(parts) < 2:
-        return ()
-    return (" ".join(parts[1:]), " ".join(parts[:-1]))
 
 
 def score_candidates(

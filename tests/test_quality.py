@@ -435,6 +435,25 @@ def test_edge_gain_is_how_much_better_a_side_matches_without_an_edge_sentence():
     assert pair_features(PairInput("A.", "가."), axes[0], axes[0], empty, empty)["edge_gain"] == 0
 
 
+def test_edge_length_gain_is_how_much_likelier_the_lengths_are_without_an_edge_sentence():
+    from aligners.features import edge_length_gain
+    from aligners.length import length_log_probability
+
+    first, second = "He said the vote would be held on Monday.", "Why?"
+    ko = "그는 투표가 월요일에 열린다고 말했다"  # about 0.54 of the first sentence's length
+    whole = f"{first} {second}"
+    merged = PairInput(whole, ko, en_sentences=2, en_parts=(first, second))
+    logprob = float(length_log_probability(len(whole), len(ko), 0.54))
+    without = float(length_log_probability(len(first), len(ko), 0.54))
+    assert without > logprob
+    assert edge_length_gain(merged, 0.54, logprob) == pytest.approx(without - logprob)
+    # a true merge: the Korean is as long as both sentences, so dropping one fits worse
+    both = PairInput(whole, ko + " 왜냐고", en_sentences=2, en_parts=(first, second))
+    both_logprob = float(length_log_probability(len(whole), len(both.ko), 0.54))
+    assert edge_length_gain(both, 0.54, both_logprob) == 0.0
+    assert edge_length_gain(PairInput(first, ko), 0.54, without) == 0.0
+
+
 def test_a_merge_negative_drops_the_extra_line_from_the_other_sides_rivals():
     import random
 

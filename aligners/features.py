@@ -81,6 +81,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "names_missing",
     "names_similarity",
     "names_all_found",
+    "names_cosine",
     "glosses_missing",
     "ko_weekdays_missing",
     "hangul_ko",
@@ -444,21 +445,28 @@ def _best_similarity(name: str, words: Sequence[str], keys: Sequence[str]) -> fl
     return max(spelled, sounds) / 100
 
 
-def english_names(en: str) -> set[str]:
-    """Capitalised words inside an English sentence that may name someone or something."""
-    names = {_name_key(m) for m in _INNER_NAME.findall(en)} - _NOT_NAMES
-    return {n for n in names if len(n) >= 3}
+def english_names(en: str) -> dict[str, str]:
+    """Capitalised words inside an English sentence that may name someone or something:
+    each one's folded key, and the name as first written (to embed it alone)."""
+    names: dict[str, str] = {}
+    for written in _INNER_NAME.findall(en):
+        key = _name_key(written)
+        if len(key) >= 3 and key not in _NOT_NAMES:
+            names.setdefault(key, _POSSESSIVE.sub("", written))
+    return names
 
 
-def name_similarities(en: str, ko: str) -> list[float]:
-    """Per English name, its best similarity to a word of the Korean side (romanised
-    Hangul, or Latin as written); 1.0 for a name whose standard Korean translation
-    (Sunday -> 일요일, Germany -> 독일, Chinese -> 중국어) the Korean side contains, and
-    0.0 for a weekday or month it lacks (Korean never transliterates those, so a fuzzy
-    match would be chance: Monday -> mnt = 만났다 mannatta)."""
+@lru_cache(maxsize=32_768)
+def name_similarities(en: str, ko: str) -> tuple[tuple[str, float], ...]:
+    """Per English name (as written), its best similarity to a word of the Korean side
+    (romanised Hangul, or Latin as written); 1.0 for a name whose standard Korean
+    translation (Sunday -> 일요일, Germany -> 독일, Chinese -> 중국어) the Korean side
+    contains, and 0.0 for a weekday or month it lacks (Korean never transliterates those,
+    so a fuzzy match would be chance: Monday -> mnt = 만났다 mannatta). Cached: a pair's
+    features and the texts its features embed both need it."""
     names = english_names(en)
     if not names:
-        return []
+        return ()
     korean = {fold(w) for w in _LATIN_NAME.findall(ko)}
     for word in _HANGUL_WORD.findall(ko):
         korean.update(romanise(form) for form in _korean_forms_of(word))
@@ -466,20 +474,26 @@ def name_similarities(en: str, ko: str) -> list[float]:
     words = sorted(korean)
     keys = [phonetic_key(w) for w in words]
     found = []
-    for name in names:
+    for name, written in names.items():
         if any(translated in ko for translated in translated_names().get(name, ())):
-            found.append(1.0)
+            found.append((written, 1.0))
         elif name in calendar_names() or not words:
-            found.append(0.0)
+            found.append((written, 0.0))
         else:
-            found.append(_best_similarity(name, words, keys))
-    return found
+            found.append((written, _best_similarity(name, words, keys)))
+    return tuple(found)
 
 
 def names_similarity(en: str, ko: str) -> float:
     """The worst-matched English name's best similarity to a word of the Korean side;
     1.0 when the English names no one."""
-    return min(name_similarities(en, ko), default=1.0)
+    return min((similarity for _, similarity in name_similarities(en, ko)), default=1.0)
+
+
+def unmatched_names(en: str, ko: str) -> tuple[str, ...]:
+    """English names (as written) with no close match on the Korean side: each is
+    embedded alone for ``names_cosine``."""
+    return tuple(name for name, similarity in name_similarities(en, ko) if similarity < NAME_FOUND)
 
 
 def glosses_missing(en: str, ko: str) -> int:
@@ -569,6 +583,7 @@ def pair_features(
     ratio: float = DEFAULT_RATIO,
     en_rest_vectors: Sequence[np.ndarray] = (),
     ko_rest_vectors: Sequence[np.ndarray] = (),
+    unmatched_name_vectors: Sequence[np.ndarray] = (),
 ) -> dict[str, float]:
     """The FEATURE_NAMES values of one pair (vectors are L2-normalised embeddings).
 
@@ -576,6 +591,7 @@ def pair_features(
     the Korean), ``ko_neighbour_vectors`` the Korean sentences near the English side.
     ``en_rest_vectors`` / ``ko_rest_vectors`` embed a side of several sentences without
     its first and without its last sentence (none for a one-sentence side).
+    ``unmatched_name_vectors`` embed the English names of ``unmatched_names`` alone.
     """
     en_len, ko_len = max(len(pair.en), 1), max(len(pair.ko), 1)
     cosine = float(en_vector @ ko_vector)
@@ -602,6 +618,7 @@ def pair_features(
         "names_missing": float(min(names_missing, 5)),
         "names_similarity": similarity,
         "names_all_found": float(similarity >= NAME_FOUND),
+        "names_cosine": min((float(v @ ko_vector) for v in unmatched_name_vectors), default=1.0),
         "glosses_missing": float(min(glosses_missing(pair.en, pair.ko), 3)),
         "ko_weekdays_missing": float(min(korean_weekdays_missing(pair.en, pair.ko), 2)),
         "hangul_ko": hangul_share(pair.ko),

@@ -39,6 +39,7 @@ from aligners.features import (
     normalise,
     pair_features,
     pair_flags,
+    unmatched_names,
 )
 
 MODEL_FORMAT = "dari-quality"
@@ -68,6 +69,7 @@ INTERACTING_FEATURES = (
     "length_log_ratio",
     "numbers_dice",
     "end_mismatch",
+    "names_cosine",
 )
 # edge_gain says most next to the cosine and margin it corrects and the merge size it
 # explains; with these four products the links kept at 0.3 after aligning noisy even
@@ -249,9 +251,10 @@ def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> lis
     """Feature dicts for many candidates, encoding every distinct string once."""
     texts = {text: n for n, text in enumerate(dict.fromkeys(candidate_texts(candidates)))}
     rests = [(edge_rests(c.pair.en_parts), edge_rests(c.pair.ko_parts)) for c in candidates]
+    names = [unmatched_names(c.pair.en, c.pair.ko) for c in candidates]
     vectors = encoder.encode(list(texts))
     rows = []
-    for c, (en_rests, ko_rests) in zip(candidates, rests, strict=True):
+    for c, (en_rests, ko_rests), unmatched in zip(candidates, rests, names, strict=True):
         rows.append(
             pair_features(
                 c.pair,
@@ -262,6 +265,7 @@ def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> lis
                 c.ratio,
                 vectors[[texts[t] for t in en_rests]],
                 vectors[[texts[t] for t in ko_rests]],
+                vectors[[texts[name] for name in unmatched]],
             )
         )
     return rows
@@ -272,6 +276,7 @@ def candidate_texts(candidates: Sequence[Candidate]) -> Iterator[str]:
     for c in candidates:
         yield from (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context)
         yield from (*edge_rests(c.pair.en_parts), *edge_rests(c.pair.ko_parts))
+        yield from unmatched_names(c.pair.en, c.pair.ko)
 
 
 def score_candidates(

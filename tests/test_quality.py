@@ -148,6 +148,7 @@ def test_shipped_model_gives_probabilities_and_orders_by_cosine():
         "numbers_dice": 1.0,
         "names_similarity": 1.0,
         "names_all_found": 1.0,
+        "names_cosine": 1.0,
         "hangul_ko": 1.0,
         "length_logprob": -0.5,
     }
@@ -526,3 +527,36 @@ def test_real_aligner_beads_get_a_fixed_share_of_the_training_mass():
     mass = {k: weights[[n for n, kind in enumerate(kinds) if kind == k]].sum() for k in set(kinds)}
     assert mass["gold"] == pytest.approx(4) and mass["shift"] == mass["name"] == pytest.approx(2)
     assert mass["aligned"] == pytest.approx(ALIGNED_SHARE * 4) == mass["misaligned"]
+
+
+def test_unmatched_names_are_the_names_the_korean_does_not_spell():
+    from aligners.features import unmatched_names
+
+    ko = "도널드 트럼프 대통령은 하노이에서 김정은을 만났다."
+    assert unmatched_names("President Donald Trump met Kim Jong-un in Hanoi.", ko) == ()
+    assert unmatched_names("President Donald Trump met Kim Jong-un in Paris.", ko) == ("Paris",)
+
+
+def test_names_cosine_is_the_worst_unmatched_name_against_the_korean_side():
+    axes = np.eye(3, dtype=np.float32)
+    empty = np.zeros((0, 3), dtype=np.float32)
+    pair = PairInput("He met Paris and Rome.", "그는 만났다.")
+    names = np.array([axes[0], (axes[0] + axes[1]) / np.sqrt(2)])
+    row = pair_features(pair, axes[0], axes[0], empty, empty, unmatched_name_vectors=names)
+    assert row["names_cosine"] == pytest.approx(1 / np.sqrt(2))
+    assert pair_features(pair, axes[0], axes[0], empty, empty)["names_cosine"] == 1.0
+
+
+@pytest.mark.slow
+def test_a_name_the_korean_translates_is_closer_to_it_than_a_swapped_one():
+    """The encoder knows names and words that the spelling match cannot find: the
+    Korean side's 보건부 (Health) lies nearer the name "Health" than a swapped-in name."""
+    from aligners.embedding import Encoder
+    from aligners.quality import candidate_features, text_candidate
+
+    ko = "보건부 장관은 NHS 스코틀랜드의 EU 작업자에게 감사의 마음을 전했다."
+    real = text_candidate("The Health Secretary thanked EU workers in NHS Scotland.", ko)
+    swapped = text_candidate("The Ferrari Secretary thanked EU workers in NHS Scotland.", ko)
+    rows = candidate_features([real, swapped], Encoder())
+    assert rows[0]["names_cosine"] > rows[1]["names_cosine"]
+    assert rows[1]["names_cosine"] < 1.0

@@ -456,7 +456,7 @@ def english_names(en: str) -> dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=32_768)
+@lru_cache(maxsize=4096)  # one pairs-file batch (2,000 lines) or a document's beads fit
 def name_similarities(en: str, ko: str) -> tuple[tuple[str, float], ...]:
     """Per English name (as written), its best similarity to a word of the Korean side
     (romanised Hangul, or Latin as written); 1.0 for a name whose standard Korean

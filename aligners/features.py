@@ -20,6 +20,10 @@ piece of evidence a reviewer would look at:
   (Sunday -> 일요일, Germany -> 독일; CLDR via Babel); the worst such name. A swapped name
   has no counterpart. ``names_all_found``: every name has a close match (>= 0.85): the
   evidence is all-or-nothing, which a linear model cannot read from the similarity alone.
+- ``names_cosine``: each English name without a close match, embedded alone, against the
+  Korean side; the lowest cosine (1.0 when every name is found). Korean translates many
+  capitalised words (Health -> 보건부, League -> 리그) and writes some names in ways the
+  phonetic keys miss; the encoder knows many of them, and a swapped-in name stays far.
 - ``glosses_missing``: capitalised English words that Korean translates rather than
   transliterates (Senate -> 상원, Navy -> 해군, Court -> 법원), whose usual Korean forms
   the Korean side lacks. Name matching skips these words, so an institution named in the

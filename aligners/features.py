@@ -22,7 +22,7 @@ piece of evidence a reviewer would look at:
   evidence is all-or-nothing, which a linear model cannot read from the similarity alone.
 - ``names_cosine``: each English name without a close match, embedded alone, against the
   Korean side; the lowest cosine (1.0 when every name is found). Korean translates many
-  capitalised words (Health -> 보건부, League -> 리그) and writes some names in ways the
+  capitalised words (Health -> 보건부, Federation -> 협회) and writes some names in ways the
   phonetic keys miss; the encoder knows many of them, and a swapped-in name stays far.
 - ``glosses_missing``: capitalised English words that Korean translates rather than
   transliterates (Senate -> 상원, Navy -> 해군, Court -> 법원), whose usual Korean forms

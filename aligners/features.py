@@ -133,6 +133,9 @@ _VOWELS = regex.compile(r"[aeiouwyh]")
 # A name's best similarity at least this counts as found (names.py's aligner uses 0.8;
 # on the even NTREX documents, 0.85 separates real names from chance matches better).
 NAME_FOUND = 0.85
+# names_cosine embeds at most this many unmatched names of a pair (NTREX pairs have at
+# most 12); the lowest cosine is what counts, and the worst-matched names are kept.
+MAX_EMBEDDED_NAMES = 16
 _REPEATS = regex.compile(r"(.)\1+")
 _POSSESSIVE = regex.compile(r"['’]s?$")
 # English spellings -> the sound a Korean transliteration writes (order matters).
@@ -495,9 +498,16 @@ def names_similarity(en: str, ko: str) -> float:
 
 
 def unmatched_names(en: str, ko: str) -> tuple[str, ...]:
-    """English names (as written) with no close match on the Korean side: each is
-    embedded alone for ``names_cosine``."""
-    return tuple(name for name, similarity in name_similarities(en, ko) if similarity < NAME_FOUND)
+    """English names (as written) with no close match on the Korean side, the worst
+    matched first and at most MAX_EMBEDDED_NAMES: each is embedded alone for
+    ``names_cosine``, and a 20,000-character line of capitalised words should not cost
+    thousands of encodings."""
+    unmatched = sorted(
+        (similarity, n, name)
+        for n, (name, similarity) in enumerate(name_similarities(en, ko))
+        if similarity < NAME_FOUND
+    )
+    return tuple(name for _, _, name in unmatched[:MAX_EMBEDDED_NAMES])
 
 
 def glosses_missing(en: str, ko: str) -> int:

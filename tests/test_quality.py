@@ -560,3 +560,14 @@ def test_a_name_the_korean_translates_is_closer_to_it_than_a_swapped_one():
     rows = candidate_features([real, swapped], Encoder())
     assert rows[0]["names_cosine"] > rows[1]["names_cosine"]
     assert rows[1]["names_cosine"] < 1.0
+
+
+def test_at_most_a_few_unmatched_names_are_embedded_the_worst_matched_first():
+    from aligners.features import MAX_EMBEDDED_NAMES, name_similarities, unmatched_names
+
+    en = "They met " + " and ".join(f"Zorb{chr(97 + n)}qux" for n in range(26)) + "."
+    ko = "그들은 만났다."
+    names = unmatched_names(en, ko)
+    assert len(names) == MAX_EMBEDDED_NAMES
+    similarity = dict(name_similarities(en, ko))
+    assert sorted(similarity.values())[:MAX_EMBEDDED_NAMES] == [similarity[n] for n in names]

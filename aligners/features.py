@@ -42,7 +42,9 @@ piece of evidence a reviewer would look at:
 - ``edge_length_gain``: the same for the lengths (Gale–Church log-probability without the
   edge sentence minus with it, 0 when leaving it out fits no better). It needs no
   encoding, and a dropped sentence too short to move the cosine can still make the
-  lengths disagree.
+  lengths disagree. Like ``edge_gain`` it needs the sentences of a side: a store bead has
+  them, and a pairs-file or training line is split cheaply, so a line of two sentences
+  paired with one Korean sentence counts as a merge there.
 - ``bead_merge`` / ``bead_unbalanced``: sentences beyond 1-1 and their imbalance; merges
   are less certain than 1-1 links.
 
@@ -120,8 +122,8 @@ LENGTH_LOGPROB_FLOOR = -30.0
 LENGTH_OUTLIER_LOGPROB = math.log(1e-4)
 PARTIAL_FACTOR = 2.0
 PARTIAL_MIN_CHARS = 30
-# A length log-probability gain beyond this says no more (and a floored log-probability
-# would make it unbounded).
+# A length log-probability gain beyond this says no more (log-probabilities are floored
+# at LENGTH_LOGPROB_FLOOR, so without the cap a gain could reach 30).
 EDGE_LENGTH_GAIN_CAP = 10.0
 
 _WORD = regex.compile(r"\p{L}+")
@@ -454,7 +456,8 @@ def _best_similarity(name: str, words: Sequence[str], keys: Sequence[str]) -> fl
 
 def english_names(en: str) -> dict[str, str]:
     """Capitalised words inside an English sentence that may name someone or something:
-    each one's folded key, and the name as first written (to embed it alone)."""
+    each one's folded key, and its first spelling without a possessive (Trump's ->
+    Trump), to embed it alone."""
     names: dict[str, str] = {}
     for written in _INNER_NAME.findall(en):
         key = _name_key(written)
@@ -463,14 +466,12 @@ def english_names(en: str) -> dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=4096)  # one pairs-file batch (2,000 lines) or a document's beads fit
 def name_similarities(en: str, ko: str) -> tuple[tuple[str, float], ...]:
     """Per English name (as written), its best similarity to a word of the Korean side
     (romanised Hangul, or Latin as written); 1.0 for a name whose standard Korean
     translation (Sunday -> 일요일, Germany -> 독일, Chinese -> 중국어) the Korean side
     contains, and 0.0 for a weekday or month it lacks (Korean never transliterates those,
-    so a fuzzy match would be chance: Monday -> mnt = 만났다 mannatta). Cached: a pair's
-    features and the texts its features embed both need it."""
+    so a fuzzy match would be chance: Monday -> mnt = 만났다 mannatta)."""
     names = english_names(en)
     if not names:
         return ()
@@ -497,14 +498,14 @@ def names_similarity(en: str, ko: str) -> float:
     return min((similarity for _, similarity in name_similarities(en, ko)), default=1.0)
 
 
-def unmatched_names(en: str, ko: str) -> tuple[str, ...]:
-    """English names (as written) with no close match on the Korean side, the worst
-    matched first and at most MAX_EMBEDDED_NAMES: each is embedded alone for
+def unmatched_names(matches: Sequence[tuple[str, float]]) -> tuple[str, ...]:
+    """The names of ``name_similarities`` with no close match on the Korean side, the
+    worst matched first and at most MAX_EMBEDDED_NAMES: each is embedded alone for
     ``names_cosine``, and a 20,000-character line of capitalised words should not cost
     thousands of encodings."""
     unmatched = sorted(
         (similarity, n, name)
-        for n, (name, similarity) in enumerate(name_similarities(en, ko))
+        for n, (name, similarity) in enumerate(matches)
         if similarity < NAME_FOUND
     )
     return tuple(name for _, _, name in unmatched[:MAX_EMBEDDED_NAMES])
@@ -597,6 +598,7 @@ def pair_features(
     ratio: float = DEFAULT_RATIO,
     en_rest_vectors: Sequence[np.ndarray] = (),
     ko_rest_vectors: Sequence[np.ndarray] = (),
+    name_matches: Sequence[tuple[str, float]] | None = None,
     unmatched_name_vectors: Sequence[np.ndarray] = (),
 ) -> dict[str, float]:
     """The FEATURE_NAMES values of one pair (vectors are L2-normalised embeddings).
@@ -605,7 +607,8 @@ def pair_features(
     the Korean), ``ko_neighbour_vectors`` the Korean sentences near the English side.
     ``en_rest_vectors`` / ``ko_rest_vectors`` embed a side of several sentences without
     its first and without its last sentence (none for a one-sentence side).
-    ``unmatched_name_vectors`` embed the English names of ``unmatched_names`` alone.
+    ``name_matches`` are the pair's ``name_similarities`` when the caller has them
+    already, ``unmatched_name_vectors`` embed its ``unmatched_names`` alone.
     """
     en_len, ko_len = max(len(pair.en), 1), max(len(pair.ko), 1)
     cosine = float(en_vector @ ko_vector)
@@ -616,7 +619,9 @@ def pair_features(
         rivals.append(float(np.max(en_neighbour_vectors @ ko_vector)))
     numbers_dice, numbers_missing = number_agreement(pair.en, pair.ko)
     names_shared, names_missing = name_agreement(pair.en, pair.ko)
-    similarity = names_similarity(pair.en, pair.ko)
+    if name_matches is None:
+        name_matches = name_similarities(pair.en, pair.ko)
+    similarity = min((similarity for _, similarity in name_matches), default=1.0)
     logprob = float(length_log_probability(np.array(en_len), np.array(ko_len), ratio))
     merge = pair.en_sentences + pair.ko_sentences - 2
     gains = [float(v @ ko_vector) for v in en_rest_vectors]

@@ -36,6 +36,7 @@ from aligners.features import (
     PairInput,
     edge_rests,
     feature_matrix,
+    name_similarities,
     normalise,
     pair_features,
     pair_flags,
@@ -72,8 +73,9 @@ INTERACTING_FEATURES = (
     "names_cosine",
 )
 # edge_gain says most next to the cosine and margin it corrects and the merge size it
-# explains; with these four products the links kept at 0.3 after aligning noisy even
+# explains; with its first four products the links kept at 0.3 after aligning noisy even
 # NTREX documents went from precision/recall 0.993/0.961 to 0.993/0.968 (tuned there).
+# edge_length_gain, the same for the lengths, with the two products after them.
 EDGE_GAIN_INTERACTIONS = (
     ("edge_gain", "cosine"),
     ("edge_gain", "edge_gain"),
@@ -249,12 +251,15 @@ class Scored:
 
 def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> list[dict]:
     """Feature dicts for many candidates, encoding every distinct string once."""
-    texts = {text: n for n, text in enumerate(dict.fromkeys(candidate_texts(candidates)))}
+    matches = [name_similarities(c.pair.en, c.pair.ko) for c in candidates]
+    names = [unmatched_names(m) for m in matches]
+    texts = {text: n for n, text in enumerate(dict.fromkeys(candidate_texts(candidates, names)))}
     rests = [(edge_rests(c.pair.en_parts), edge_rests(c.pair.ko_parts)) for c in candidates]
-    names = [unmatched_names(c.pair.en, c.pair.ko) for c in candidates]
     vectors = encoder.encode(list(texts))
     rows = []
-    for c, (en_rests, ko_rests), unmatched in zip(candidates, rests, names, strict=True):
+    for c, (en_rests, ko_rests), pair_matches, unmatched in zip(
+        candidates, rests, matches, names, strict=True
+    ):
         rows.append(
             pair_features(
                 c.pair,
@@ -265,18 +270,24 @@ def candidate_features(candidates: Sequence[Candidate], encoder: Encoder) -> lis
                 c.ratio,
                 vectors[[texts[t] for t in en_rests]],
                 vectors[[texts[t] for t in ko_rests]],
+                pair_matches,
                 vectors[[texts[name] for name in unmatched]],
             )
         )
     return rows
 
 
-def candidate_texts(candidates: Sequence[Candidate]) -> Iterator[str]:
-    """Every string the features of these candidates embed (with repeats)."""
-    for c in candidates:
+def candidate_texts(
+    candidates: Sequence[Candidate], names: Sequence[Sequence[str]] | None = None
+) -> Iterator[str]:
+    """Every string the features of these candidates embed (with repeats); ``names`` are
+    their ``unmatched_names`` when the caller has them already."""
+    if names is None:
+        names = [unmatched_names(name_similarities(c.pair.en, c.pair.ko)) for c in candidates]
+    for c, unmatched in zip(candidates, names, strict=True):
         yield from (c.pair.en, c.pair.ko, *c.en_context, *c.ko_context)
         yield from (*edge_rests(c.pair.en_parts), *edge_rests(c.pair.ko_parts))
-        yield from unmatched_names(c.pair.en, c.pair.ko)
+        yield from unmatched
 
 
 def score_candidates(

@@ -530,11 +530,15 @@ def test_real_aligner_beads_get_a_fixed_share_of_the_training_mass():
 
 
 def test_unmatched_names_are_the_names_the_korean_does_not_spell():
-    from aligners.features import unmatched_names
+    from aligners.features import english_names, name_similarities, unmatched_names
 
     ko = "도널드 트럼프 대통령은 하노이에서 김정은을 만났다."
-    assert unmatched_names("President Donald Trump met Kim Jong-un in Hanoi.", ko) == ()
-    assert unmatched_names("President Donald Trump met Kim Jong-un in Paris.", ko) == ("Paris",)
+    real = name_similarities("President Donald Trump met Kim Jong-un in Hanoi.", ko)
+    swapped = name_similarities("President Donald Trump met Kim Jong-un in Paris.", ko)
+    assert unmatched_names(real) == ()
+    assert unmatched_names(swapped) == ("Paris",)
+    # one key per name, spelled as first written without a possessive
+    assert english_names("He met Trump's aide and TRUMP.") == {"trump": "Trump"}
 
 
 def test_names_cosine_is_the_worst_unmatched_name_against_the_korean_side():
@@ -567,7 +571,31 @@ def test_at_most_a_few_unmatched_names_are_embedded_the_worst_matched_first():
 
     en = "They met " + " and ".join(f"Zorb{chr(97 + n)}qux" for n in range(26)) + "."
     ko = "그들은 만났다."
-    names = unmatched_names(en, ko)
+    names = unmatched_names(name_similarities(en, ko))
     assert len(names) == MAX_EMBEDDED_NAMES
     similarity = dict(name_similarities(en, ko))
     assert sorted(similarity.values())[:MAX_EMBEDDED_NAMES] == [similarity[n] for n in names]
+
+
+def test_each_candidate_gets_the_vectors_of_its_own_unmatched_names():
+    from aligners.quality import candidate_features, candidate_texts, text_candidate
+
+    class AxisEncoder:
+        """One axis per distinct text, so a cosine says which texts were compared."""
+
+        def __init__(self):
+            self.axes: dict[str, int] = {}
+
+        def encode(self, texts):
+            vectors = np.zeros((len(texts), 64), dtype=np.float32)
+            for row, text in enumerate(texts):
+                vectors[row, self.axes.setdefault(text, len(self.axes))] = 1.0
+            return vectors
+
+    ko = "그는 만났다."
+    paris = text_candidate("He met Paris.", ko)
+    plain = text_candidate("He met her.", ko)
+    assert "Paris" in list(candidate_texts([paris, plain]))
+    with_name, without = candidate_features([paris, plain], AxisEncoder())
+    assert with_name["names_cosine"] == 0.0  # "Paris" embedded apart from the Korean
+    assert without["names_cosine"] == 1.0

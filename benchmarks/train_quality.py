@@ -46,6 +46,7 @@ from aligners.mt_quality import (
 from aligners.quality import (
     ALIGNED_KINDS,
     ALIGNED_SHARE,
+    DEFAULT_INTERACTIONS,
     DEFAULT_MODEL_PATH,
     BeadIds,
     Candidate,
@@ -55,6 +56,7 @@ from aligners.quality import (
     class_weights,
     cut_in_half,
     document_candidates,
+    fit_model,
     score_candidates,
     synthetic_training_set,
     train_on_documents,
@@ -244,6 +246,44 @@ def cross_validate(
     return auc_report(np.array(scores), np.array(labels), kinds)
 
 
+# The name features of a pair whose every name was found (names_cosine: none unmatched).
+NAMES_FOUND = {"names_similarity": 1.0, "names_all_found": 1.0, "names_cosine": 1.0}
+
+
+def names_found_bound(
+    documents: Sequence[tuple[list[str], list[str]]], encoder: Encoder, folds: int = 5
+) -> dict[str, float]:
+    """Cross-validated AUCs as if the name matcher found every name of every real pair:
+    the real pairs' name features are set to NAMES_FOUND in training and test, the
+    negatives keep theirs. An upper bound on what better name matching can give; synthetic
+    negatives only (no aligner beads), so compare it with ``--cv K --aligned-share 0``."""
+    from benchmarks.bench_quality import auc_report
+
+    def matrix(data: TrainingSet) -> np.ndarray:
+        rows = candidate_features(data.candidates, encoder)
+        found = zip(rows, data.labels, strict=True)
+        return feature_matrix([row | NAMES_FOUND if label else row for row, label in found])
+
+    bounds = [round(k * len(documents) / folds) for k in range(folds + 1)]
+    scores: list[float] = []
+    labels: list[int] = []
+    kinds: list[str] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        train = synthetic_training_set([*documents[:start], *documents[end:]], seed=0)
+        model = fit_model(
+            matrix(train),
+            train.labels,
+            class_weights(train.labels, train.kinds, 0.0),
+            {"name": "names-found-bound"},
+            interactions=DEFAULT_INTERACTIONS,
+        )
+        test = synthetic_training_set(documents[start:end], seed=1)
+        scores.extend(model.predict(matrix(test)).tolist())
+        labels.extend(test.labels)
+        kinds.extend(test.kinds)
+    return auc_report(np.array(scores), np.array(labels), kinds)
+
+
 def kept_cross_validate(
     documents: Sequence[tuple[list[str], list[str]]],
     encoder: Encoder,
@@ -283,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
         "--cv", type=int, default=0, metavar="K", help="only report K-fold AUCs (even docs)"
     )
     parser.add_argument(
+        "--names-found-bound",
+        action="store_true",
+        help="with --cv K: the AUCs if every name of every real pair were found (upper bound)",
+    )
+    parser.add_argument(
         "--kept-cv",
         action="store_true",
         help="only report links kept after aligning, 2-fold over the even documents",
@@ -299,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     started = time.perf_counter()
     documents = ntrex_line_documents(TRAIN_PARITY)
+    if args.cv and args.names_found_bound:
+        report = names_found_bound(documents, cached_encoder(args.cache), args.cv)
+        print(f"{args.cv}-fold AUCs on the even documents, every real name found: {report}")
+        return 0
     if args.cv:
         report = cross_validate(documents, cached_encoder(args.cache), args.cv, args.aligned_share)
         print(f"{args.cv}-fold AUCs on the even documents: {report}")

@@ -26,7 +26,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,25 +225,19 @@ def cross_validate(
 ) -> dict[str, float]:
     """AUCs over contiguous folds: each block of documents is scored by a model trained on
     the others (negatives seeded as in training and in bench_quality), scores pooled."""
-    from benchmarks.bench_quality import auc_report
-
-    bounds = [round(k * len(documents) / folds) for k in range(folds + 1)]
-    scores: list[float] = []
-    labels: list[int] = []
-    kinds: list[str] = []
     aligned = aligned_training_sets(encoder) if aligned_share else []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+
+    def model_for(start: int, end: int) -> QualityModel:
         train = [*documents[:start], *documents[end:]]
         real = merged([*aligned[:start], *aligned[end:]])
-        model = train_on_documents(
+        return train_on_documents(
             train, encoder, {"name": "cv"}, aligned=real, aligned_share=aligned_share
         )
-        test = synthetic_training_set(documents[start:end], seed=1)
-        matrix = feature_matrix(candidate_features(test.candidates, encoder))
-        scores.extend(model.predict(matrix).tolist())
-        labels.extend(test.labels)
-        kinds.extend(test.kinds)
-    return auc_report(np.array(scores), np.array(labels), kinds)
+
+    def matrix(data: TrainingSet) -> np.ndarray:
+        return feature_matrix(candidate_features(data.candidates, encoder))
+
+    return _pooled_folds(documents, folds, model_for, matrix)
 
 
 # The name features of a pair whose every name was found (names_cosine: none unmatched).
@@ -257,26 +251,42 @@ def names_found_bound(
     the real pairs' name features are set to NAMES_FOUND in training and test, the
     negatives keep theirs. An upper bound on what better name matching can give; synthetic
     negatives only (no aligner beads), so compare it with ``--cv K --aligned-share 0``."""
-    from benchmarks.bench_quality import auc_report
 
     def matrix(data: TrainingSet) -> np.ndarray:
         rows = candidate_features(data.candidates, encoder)
         found = zip(rows, data.labels, strict=True)
         return feature_matrix([row | NAMES_FOUND if label else row for row, label in found])
 
-    bounds = [round(k * len(documents) / folds) for k in range(folds + 1)]
-    scores: list[float] = []
-    labels: list[int] = []
-    kinds: list[str] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    def model_for(start: int, end: int) -> QualityModel:
         train = synthetic_training_set([*documents[:start], *documents[end:]], seed=0)
-        model = fit_model(
+        return fit_model(
             matrix(train),
             train.labels,
             class_weights(train.labels, train.kinds, 0.0),
             {"name": "names-found-bound"},
             interactions=DEFAULT_INTERACTIONS,
         )
+
+    return _pooled_folds(documents, folds, model_for, matrix)
+
+
+def _pooled_folds(
+    documents: Sequence[tuple[list[str], list[str]]],
+    folds: int,
+    model_for: Callable[[int, int], QualityModel],
+    matrix: Callable[[TrainingSet], np.ndarray],
+) -> dict[str, float]:
+    """AUCs per negative kind, pooled over contiguous blocks of ``documents``: each block's
+    gold pairs and synthetic negatives scored by ``model_for(start, end)`` (trained
+    without documents[start:end])."""
+    from benchmarks.bench_quality import auc_report
+
+    bounds = [round(k * len(documents) / folds) for k in range(folds + 1)]
+    scores: list[float] = []
+    labels: list[int] = []
+    kinds: list[str] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        model = model_for(start, end)
         test = synthetic_training_set(documents[start:end], seed=1)
         scores.extend(model.predict(matrix(test)).tolist())
         labels.extend(test.labels)

@@ -135,7 +135,7 @@ _VOWELS = regex.compile(r"[aeiouwyh]")
 # A name's best similarity at least this counts as found (names.py's aligner uses 0.8;
 # on the even NTREX documents, 0.85 separates real names from chance matches better).
 NAME_FOUND = 0.85
-# names_cosine embeds at most this many unmatched names of a pair (NTREX pairs have at
+# names_cosine embeds at most this many unmatched names of a pair (NTREX's lines have at
 # most 12); the lowest cosine is what counts, and the worst-matched names are kept.
 MAX_EMBEDDED_NAMES = 16
 _REPEATS = regex.compile(r"(.)\1+")

@@ -6,8 +6,9 @@ ratio between them is meaningful on a noisy machine. Usage:
     python -m benchmarks.bench_align [--sets textberg-test,ntrex,ntrex-noisy,parice]
         [--aligner dari] [--json out.json] [--option NAME=VALUE ...]
 
-Tuning uses only ``textberg-dev``, ``ntrex-even`` and ``ntrex-noisy-even`` (the
-even-numbered NTREX documents); the other sets are for reporting.
+Tuning uses only ``textberg-dev``, ``ntrex-even``, ``ntrex-noisy-even`` and
+``ntrex-digest-even`` (the even-numbered NTREX documents); the other sets are for
+reporting.
 
 NTREX is scored at line level, as its README asks: each line is split into sentences by
 Dari's own splitter, the sentences are aligned, each predicted bead is mapped back to
@@ -66,11 +67,13 @@ def parice() -> list[Document]:
 
 
 def ntrex_documents(
-    noisy: bool, parity: int | None = None, noise_seed: str = ""
+    noisy: bool, parity: int | None = None, noise_seed: str = "", digest: float | None = None
 ) -> list[tuple[list[str], list[str], list[Link]]]:
     """NTREX documents as line lists with line-level gold; ``noisy`` drops about 10% of the
     Korean and 5% of the English lines (never the headline), deterministically; another
-    ``noise_seed`` drops other lines (the benchmark's is the empty one)."""
+    ``noise_seed`` drops other lines (the benchmark's is the empty one). ``digest`` keeps
+    that share of the English lines instead (the headline and lines chosen at random),
+    and every Korean line: an English edition that renders part of the original."""
     en_all = _lines(NTREX / "newstest2019-src.eng.txt")
     ko_all = _lines(NTREX / "newstest2019-ref.kor.txt")
     doc_ids = _lines(NTREX / "DOCUMENT_IDS.tsv")
@@ -82,7 +85,11 @@ def ntrex_documents(
         if parity is not None and number % 2 != parity:
             continue
         keep_en, keep_ko = list(rows), list(rows)
-        if noisy:
+        if digest is not None:
+            rest = rows[1:]
+            random.Random(f"ntrex-digest{digest}:{doc}").shuffle(rest)
+            keep_en = sorted([rows[0], *rest[: round(digest * len(rest))]])
+        elif noisy:
             rng = random.Random(f"ntrex-noisy{noise_seed}:{doc}")
             keep_ko = [r for r in rows if r == rows[0] or rng.random() >= 0.10]
             keep_en = [r for r in rows if r == rows[0] or rng.random() >= 0.05]
@@ -149,9 +156,11 @@ def run_sentence_sets(aligner: Aligner, docs: list[Document]) -> dict[str, float
     return score_documents(results).as_dict()
 
 
-def run_ntrex(aligner: Aligner, noisy: bool, parity: int | None = None) -> dict[str, float]:
+def run_ntrex(
+    aligner: Aligner, noisy: bool, parity: int | None = None, digest: float | None = None
+) -> dict[str, float]:
     documents, owners, golds = [], [], []
-    for en_lines, ko_lines, gold in ntrex_documents(noisy, parity):
+    for en_lines, ko_lines, gold in ntrex_documents(noisy, parity, digest=digest):
         en, en_owner = _split_lines(en_lines, "en")
         ko, ko_owner = _split_lines(ko_lines, "ko")
         documents.append((en, ko, "en", "ko"))
@@ -165,6 +174,8 @@ def run_ntrex(aligner: Aligner, noisy: bool, parity: int | None = None) -> dict[
     return score_documents(results).as_dict()
 
 
+DIGEST_SHARE = 0.5
+
 SETS: dict[str, Callable[[Aligner], dict[str, float]]] = {
     "textberg-dev": lambda a: run_sentence_sets(a, textberg(["dev"])),
     "textberg-test": lambda a: run_sentence_sets(a, textberg([f"test{k}" for k in range(7)])),
@@ -173,6 +184,10 @@ SETS: dict[str, Callable[[Aligner], dict[str, float]]] = {
     # The even-numbered documents are the tuning half; the odd ones are never tuned on.
     "ntrex-even": lambda a: run_ntrex(a, noisy=False, parity=0),
     "ntrex-noisy-even": lambda a: run_ntrex(a, noisy=True, parity=0),
+    # English editions that keep half the lines (DIGEST_SHARE): most Korean sentences have
+    # no counterpart, which a merge can swallow.
+    "ntrex-digest": lambda a: run_ntrex(a, noisy=False, digest=DIGEST_SHARE),
+    "ntrex-digest-even": lambda a: run_ntrex(a, noisy=False, parity=0, digest=DIGEST_SHARE),
     "parice": lambda a: run_sentence_sets(a, parice()),
 }
 

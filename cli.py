@@ -115,7 +115,8 @@ def stats_command(store_path: str, as_json: bool) -> None:
 @click.option(
     "--exclude-flags",
     default=None,
-    help="Drop pairs carrying any of these flags, e.g. boilerplate,duplicate.",
+    help="Drop pairs carrying any of these flags, e.g. boilerplate,duplicate; "
+    "partial_translation drops every pair of a partially translated document.",
 )
 @click.option(
     "--exclude-restricted",

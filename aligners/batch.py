@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 # flag lets a corpus builder leave such documents out.
 PARTIAL_TRANSLATION = "partial_translation"
 PARTIAL_COVERAGE = 0.5
+# Flags of a whole document pair; an export reads them as flags of each of its pairs.
+DOCUMENT_FLAG_NAMES: tuple[str, ...] = (PARTIAL_TRANSLATION,)
 
 Progress = Callable[[int, int], None]
 Report = Callable[[str], None]

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from aligners.batch import PARTIAL_TRANSLATION
 from cli import main
 from corpus.article import Article, Paragraph
 from corpus.export import (
@@ -24,6 +25,7 @@ from corpus.export import (
     TextCleaner,
     export_store,
     is_restricted,
+    parse_flags,
     parse_lang_codes,
     parse_types,
     resolve_creation_date,
@@ -229,6 +231,22 @@ def test_filters_combine_and_each_counts_only_what_it_removed(store_path):
     records, stats, _ = _records(store_path, filters)
     assert [(r.pair_id, r.bead) for r in records] == [(1, 0), (1, 4)]
     assert (stats.wrong_type, stats.flagged, stats.below_score, stats.duplicates) == (1, 1, 1, 1)
+
+
+def test_a_partially_translated_document_flags_each_of_its_pairs(store_path):
+    with Store(store_path) as store, store.transaction() as db:
+        db.execute(
+            "INSERT INTO aligned_pairs (pair_id, aligner, en_coverage, ko_coverage, flags) "
+            "VALUES (1, 'dari', 1.0, 0.9, '[]'), (2, 'dari', 1.0, 0.3, ?)",
+            (json.dumps([PARTIAL_TRANSLATION]),),
+        )
+    records, _, _ = _records(store_path)
+    by_bead = {(r.pair_id, r.bead): r for r in records}
+    assert by_bead[2, 0].flags == by_bead[2, 1].flags == (PARTIAL_TRANSLATION,)
+    assert by_bead[1, 1].flags == ("boilerplate",)
+    only = ExportFilters(exclude_flags=parse_flags(PARTIAL_TRANSLATION))
+    kept, stats, _ = _records(store_path, only)
+    assert {r.pair_id for r in kept} == {1} and stats.flagged == 2
 
 
 def test_bead_with_a_missing_sentence_is_counted_not_exported(store_path):

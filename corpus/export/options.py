@@ -49,14 +49,16 @@ def parse_types(value: str | None) -> frozenset[str] | None:
 def parse_flags(value: str | None) -> frozenset[str]:
     """``boilerplate,duplicate`` -> the flags to exclude; a misspelt flag is an error, since
     it would otherwise exclude nothing and the corpus would silently keep those pairs."""
+    from aligners.batch import DOCUMENT_FLAG_NAMES
     from aligners.features import FLAG_NAMES  # imported here: it loads NumPy and SciPy
 
+    known = (*FLAG_NAMES, *DOCUMENT_FLAG_NAMES)
     flags = frozenset(f.strip() for f in (value or "").split(",") if f.strip())
-    unknown = sorted(flags.difference(FLAG_NAMES))
+    unknown = sorted(flags.difference(known))
     if unknown:
         raise ExportError(
             f"--exclude-flags {value!r}: unknown flag {', '.join(unknown)}; "
-            f"choose from {', '.join(FLAG_NAMES)}"
+            f"choose from {', '.join(known)}"
         )
     return flags
 

@@ -33,7 +33,7 @@ BEAD_TYPE = re.compile(r"^\d+-\d+$")
 # primary key. Left to itself SQLite scans the whole document per bead (quadratic per document).
 _QUERY = """
 SELECT a.pair_id, a.bead, a.en_ids, a.ko_ids, a.score, a.flags,
-       p.en_doc, p.ko_doc,
+       ap.flags AS pair_flags, p.en_doc, p.ko_doc,
        de.article_id AS en_article, de.url AS en_url, de.published AS en_published,
        de.lang AS en_lang, de.rights AS en_rights,
        dk.article_id AS ko_article, dk.url AS ko_url, dk.published AS ko_published,
@@ -48,6 +48,7 @@ FROM alignments AS a
 JOIN pairs AS p ON p.id = a.pair_id
 JOIN documents AS de ON de.id = p.en_doc
 JOIN documents AS dk ON dk.id = p.ko_doc
+LEFT JOIN aligned_pairs AS ap ON ap.pair_id = a.pair_id
 ORDER BY a.pair_id, a.bead
 """
 
@@ -196,7 +197,8 @@ class RecordSource:
         if filters.types is not None and bead_type not in filters.types:
             stats.wrong_type += 1
             return None
-        flags = tuple(json.loads(row["flags"] or "[]"))
+        # The document pair's flags (partial_translation) hold for each of its pairs.
+        flags = (*json.loads(row["flags"] or "[]"), *json.loads(row["pair_flags"] or "[]"))
         if filters.exclude_flags.intersection(flags):
             stats.flagged += 1
             return None

@@ -41,13 +41,6 @@ from aligners.search import (
 )
 
 FULL_SEARCH_CELLS = 250_000
-# A bead's length log-probability below this says no more. With a deeper floor (-10), a
-# 1-1 pair whose Korean is terser than usual gained more length score by swallowing the
-# sentences around it that the English edition dropped than the merge cost in cosine.
-# On English editions that keep half the lines (ntrex-digest-even), strict F1
-# 0.783 -> 0.831 (after neighbour_max and the edge gain of longer runs); Text+Berg dev
-# 0.891 -> 0.888, even NTREX clean and noisy unchanged.
-LENGTH_FLOOR = -5.0
 # Documents searched together before their doubtful runs are encoded in one batch: enough
 # strings to spread over every core, few enough that their state stays small.
 DOCUMENTS_PER_BATCH = 64
@@ -104,6 +97,13 @@ class DariParameters:
     # of three and four (after neighbour_max): Text+Berg dev unchanged (0.891),
     # ntrex-digest-even 0.754 -> 0.783.
     edge_gain_weight: float = 1.0
+    # A bead's length log-probability below this says no more. With a deeper floor (-10),
+    # a 1-1 pair whose Korean is terser than usual gained more length score by swallowing
+    # the sentences around it that the English edition dropped than the merge cost in
+    # cosine. On English editions that keep half the lines (ntrex-digest-even), strict F1
+    # 0.783 -> 0.831 (after neighbour_max and the edge gain of longer runs); Text+Berg dev
+    # 0.891 -> 0.888, even NTREX clean and noisy unchanged.
+    length_floor: float = -5.0
 
 
 # For languages the encoder does not know: no embeddings, so length, numbers, names and
@@ -122,6 +122,8 @@ WITHOUT_EMBEDDINGS = {
     "skip_evidence_weight": 0.0,
     "edge_gain_weight": 0.0,
     "merge_penalty": 0.0,
+    # Tuned with the old floor; the digest change was measured with embeddings only.
+    "length_floor": -10.0,
     "lexicon_weight": 0.6,
     "lexicon_min_score": -0.1,
 }
@@ -334,7 +336,7 @@ class DariAligner:
         neighbours = (source.neighbour_max(i0, a) + target.neighbour_max(j0, b)) / 2
         src_len = source.lengths[i0 + a] - source.lengths[i0]
         tgt_len = target.lengths[j0 + b] - target.lengths[j0]
-        length = np.maximum(length_log_probability(src_len, tgt_len, self._ratio), LENGTH_FLOOR)
+        length = np.maximum(length_log_probability(src_len, tgt_len, self._ratio), p.length_floor)
         return (
             p.embedding_weight * cosine
             - p.neighbour_weight * neighbours

@@ -99,20 +99,25 @@ def test_edge_gain_is_what_a_pair_loses_against_its_closer_half():
 
 
 def test_edge_gain_of_a_longer_run_is_its_closest_sentence_against_the_whole():
-    """1-3 and 3-1 beads pay too: a single sentence that matches one sentence of the run
-    fully gains 1 - cos(run). A digest's dropped sentences were merged that way."""
+    """1-3, 1-4 beads and their mirrors pay too: a single sentence that matches one
+    sentence of the run fully gains 1 - cos(run), wherever that sentence sits. A digest's
+    dropped sentences were merged that way."""
     import numpy as np
 
     from aligners.dari import _edge_gain, _Side
 
-    axes = np.eye(3, dtype=np.float32)
-    no_bags = [[] for _ in range(3)]
-    run = _Side.build(["a", "b", "c"], axes, np.zeros(3), no_bags, no_bags, np.zeros(3))
-    one = _Side.build(["x"], axes[[1]], np.zeros(1), [[]], [[]], np.zeros(1))
-    start, single = np.array([0]), np.array([0])
-    gains = _edge_gain((3, 1), start, single, run, one)
-    assert gains == pytest.approx([1 - 1 / np.sqrt(3)])
-    assert _edge_gain((1, 3), single, start, one, run) == pytest.approx(gains)
+    axes = np.eye(4, dtype=np.float32)
+    no_bags = [[] for _ in range(4)]
+    run = _Side.build(["a", "b", "c", "d"], axes, np.zeros(4), no_bags, no_bags, np.zeros(4))
+    for position in range(4):  # the matching sentence anywhere in a run of four
+        one = _Side.build(["x"], axes[[position]], np.zeros(1), [[]], [[]], np.zeros(1))
+        start, single = np.array([0]), np.array([0])
+        gains = _edge_gain((4, 1), start, single, run, one)
+        assert gains == pytest.approx([1 - 1 / 2])
+        assert _edge_gain((1, 4), single, start, one, run) == pytest.approx(gains)
+    # a run of three from the second sentence: only b, c, d count
+    one = _Side.build(["x"], axes[[0]], np.zeros(1), [[]], [[]], np.zeros(1))
+    assert _edge_gain((3, 1), np.array([1]), np.array([0]), run, one) == pytest.approx([0])
 
 
 def test_a_merged_run_is_as_hub_like_as_its_most_hub_like_sentence():

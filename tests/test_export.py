@@ -247,6 +247,10 @@ def test_a_partially_translated_document_flags_each_of_its_pairs(store_path):
     only = ExportFilters(exclude_flags=parse_flags(PARTIAL_TRANSLATION))
     kept, stats, _ = _records(store_path, only)
     assert {r.pair_id for r in kept} == {1} and stats.flagged == 2
+    output = store_path.parent / "pairs.jsonl"
+    _export(store_path, "jsonl", output)
+    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert sum(PARTIAL_TRANSLATION in row["flags"] for row in rows) == 2
 
 
 def test_bead_with_a_missing_sentence_is_counted_not_exported(store_path):

@@ -459,21 +459,17 @@ def _cosine(shape, i0, j0, source: _Side, target: _Side) -> np.ndarray:
     return np.einsum("ij,ij->i", source.group(shape[0])[i0], target.group(shape[1])[j0])
 
 
-def _edge_gain(
-    shape, i0, j0, source: _Side, target: _Side, whole: np.ndarray | None = None
-) -> np.ndarray:
+def _edge_gain(shape, i0, j0, source: _Side, target: _Side, whole: np.ndarray) -> np.ndarray:
     """For beads of one sentence against a run of several (2-1, 1-3, ...): how much
     closer the single sentence comes to one sentence of the run than to the whole run
     (0 when to none). A merge that swallowed sentences the other document lacks matches
-    better without them; a true merge loses meaning. ``whole``: the beads' ``_cosine``
-    when the caller has it already."""
+    better without them; a true merge loses meaning. ``whole``: the beads' ``_cosine``,
+    which their match score needs as well."""
     (run, run_at), (one, one_at) = (
         ((source, i0), (target, j0)) if shape[1] == 1 else ((target, j0), (source, i0))
     )
     size = max(shape)
     single = one.group(1)[one_at]
-    if whole is None:
-        whole = _cosine(shape, i0, j0, source, target)
     parts = [np.einsum("ij,ij->i", run.group(1)[run_at + k], single) for k in range(size)]
     return np.maximum(np.max(parts, axis=0) - whole, 0.0)
 

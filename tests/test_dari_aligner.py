@@ -79,10 +79,17 @@ def test_a_subheading_the_korean_dropped_is_not_swallowed_by_the_next_sentence(a
     assert ((1, 2), (1,)) in [(b.src, b.tgt) for b in without]
 
 
+def _edge(shape, i0, j0, source, target):
+    """The edge gain of these beads, given their cosine as the search gives it."""
+    from aligners.dari import _cosine, _edge_gain
+
+    return _edge_gain(shape, i0, j0, source, target, _cosine(shape, i0, j0, source, target))
+
+
 def test_edge_gain_is_what_a_pair_loses_against_its_closer_half():
     import numpy as np
 
-    from aligners.dari import _edge_gain, _Side
+    from aligners.dari import _Side
 
     axes = np.eye(3, dtype=np.float32)
     no_bags = [[] for _ in range(3)]
@@ -90,12 +97,12 @@ def test_edge_gain_is_what_a_pair_loses_against_its_closer_half():
     one = _Side.build(["x"], axes[[1]], np.zeros(1), [[]], [[]], np.zeros(1))
     i0, j0 = np.array([0, 1]), np.array([0, 0])
     # "ab" vs "b": b alone matches fully (gain 1 - cos 45°); "bc" vs "b" likewise
-    gains = _edge_gain((2, 1), i0, j0, side, one)
+    gains = _edge((2, 1), i0, j0, side, one)
     assert gains == pytest.approx([1 - np.sqrt(0.5)] * 2)
     # reversed roles give the same; a pair matching neither half better gains nothing
-    assert _edge_gain((1, 2), j0, i0, one, side) == pytest.approx(gains)
+    assert _edge((1, 2), j0, i0, one, side) == pytest.approx(gains)
     both = _Side.build(["y"], np.sqrt([[0.5, 0.5, 0.0]]), np.zeros(1), [[]], [[]], np.zeros(1))
-    assert _edge_gain((2, 1), np.array([0]), np.array([0]), side, both) == pytest.approx([0])
+    assert _edge((2, 1), np.array([0]), np.array([0]), side, both) == pytest.approx([0])
 
 
 def test_edge_gain_of_a_longer_run_is_its_closest_sentence_against_the_whole():
@@ -104,7 +111,7 @@ def test_edge_gain_of_a_longer_run_is_its_closest_sentence_against_the_whole():
     dropped sentences were merged that way."""
     import numpy as np
 
-    from aligners.dari import _edge_gain, _Side
+    from aligners.dari import _Side
 
     axes = np.eye(4, dtype=np.float32)
     no_bags = [[] for _ in range(4)]
@@ -112,12 +119,12 @@ def test_edge_gain_of_a_longer_run_is_its_closest_sentence_against_the_whole():
     for position in range(4):  # the matching sentence anywhere in a run of four
         one = _Side.build(["x"], axes[[position]], np.zeros(1), [[]], [[]], np.zeros(1))
         start, single = np.array([0]), np.array([0])
-        gains = _edge_gain((4, 1), start, single, run, one)
+        gains = _edge((4, 1), start, single, run, one)
         assert gains == pytest.approx([1 - 1 / 2])
-        assert _edge_gain((1, 4), single, start, one, run) == pytest.approx(gains)
+        assert _edge((1, 4), single, start, one, run) == pytest.approx(gains)
     # a run of three from the second sentence: only b, c, d count
     one = _Side.build(["x"], axes[[0]], np.zeros(1), [[]], [[]], np.zeros(1))
-    assert _edge_gain((3, 1), np.array([1]), np.array([0]), run, one) == pytest.approx([0])
+    assert _edge((3, 1), np.array([1]), np.array([0]), run, one) == pytest.approx([0])
 
 
 def test_a_merged_run_is_as_hub_like_as_its_most_hub_like_sentence():

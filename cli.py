@@ -334,14 +334,7 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
 @main.command("run")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, help="Folder for the corpus files.")
-@click.option(
-    "--store",
-    "store_path",
-    default=None,
-    envvar="DARI_STORE",
-    type=click.Path(dir_okay=False),
-    help="SQLite corpus store [default: OUTDIR/dari.sqlite].",
-)
+@store_option
 @workers_option("Processes splitting sentences, aligning and scoring.")
 @click.option(
     "--dask",
@@ -364,7 +357,7 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
 def run_command(
     inputs: tuple[str, ...],
     outdir: str,
-    store_path: str | None,
+    store_path: str,
     workers: int,
     dask_address: str | None,
     formats: str,

@@ -112,7 +112,12 @@ def run_one(count: int, workers: int, aligner: str, data_dir: Path) -> dict[str,
         start = time.perf_counter()
         with TreePeak() as tree:
             summary = run_pipeline(
-                [source], Path(tmp) / "out", workers=workers, aligner=aligner, quiet=True
+                [source],
+                Path(tmp) / "out",
+                store_path=Path(tmp) / "dari.sqlite",
+                workers=workers,
+                aligner=aligner,
+                quiet=True,
             )
         seconds = time.perf_counter() - start
         right, linked = _pairs_right(Path(summary.store), answers)

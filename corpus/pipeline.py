@@ -30,7 +30,6 @@ from corpus.store import Store, StoreError
 log = logging.getLogger("dari.run")
 
 DEFAULT_FORMATS = ("tmx", "jsonl")
-STORE_NAME = "dari.sqlite"
 # Where each format goes inside OUTDIR; moses writes corpus.en and corpus.ko.
 OUTPUT_NAMES = {
     "tmx": "corpus.tmx",
@@ -111,7 +110,7 @@ def run_pipeline(
     inputs: Sequence[str | Path],
     outdir: str | Path,
     *,
-    store_path: str | Path | None = None,
+    store_path: str | Path,
     workers: int = 1,
     formats: Sequence[str] = DEFAULT_FORMATS,
     min_score: float | None = None,
@@ -129,14 +128,13 @@ def run_pipeline(
     Raises :class:`PipelineError` for bad options and :class:`StoreBusy` when another run
     holds the store.
     """
-    outdir = Path(outdir)
-    store_path = Path(store_path) if store_path else outdir / STORE_NAME
+    outdir, store_path = Path(outdir), Path(store_path)
     formats = check_formats(formats)
     export.check_min_score(min_score)
     _check_outdir(outdir, inputs)
     report = report or _stderr
     with _dask(dask_address) as cluster:
-        store_path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(outdir, store_path.parent)
         with store_lock(store_path):
             try:
                 store = Store(store_path)
@@ -390,6 +388,15 @@ def _check_outdir(outdir: Path, inputs: Sequence[str | Path]) -> None:
                 f"{outdir}: output folder is inside input folder {given}; "
                 "its exports would be read as articles; choose another -o"
             )
+
+
+def _make_folders(*folders: Path) -> None:
+    """Created before any work, so that an unusable -o fails at once, not after aligning."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PipelineError(f"{folder}: cannot create folder ({exc.strerror})") from None
 
 
 @contextmanager

@@ -32,7 +32,13 @@ def test_dask_run_writes_the_local_runs_corpus(first_run, cluster, tmp_path, mon
     source, reference, local = first_run
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     outdir = tmp_path / "out"
-    summary = run_pipeline([source], outdir, quiet=True, dask_address=cluster.scheduler_address)
+    summary = run_pipeline(
+        [source],
+        outdir,
+        store_path=outdir / "dari.sqlite",
+        quiet=True,
+        dask_address=cluster.scheduler_address,
+    )
     assert summary.alignment == local.alignment
     assert summary.alignment["aligned"] == 3
     # The pairs were really aligned and scored as cluster tasks, not in this process.
@@ -45,8 +51,11 @@ def test_unreachable_scheduler_is_one_line_before_any_work(tmp_path, monkeypatch
     source = write_articles(tmp_path / "articles.jsonl")
     outdir = tmp_path / "out"
     with pytest.raises(PipelineError, match=f"--dask {NOWHERE}: cannot reach a Dask scheduler"):
-        run_pipeline([source], outdir, quiet=True, dask_address=NOWHERE)
-    result = CliRunner().invoke(main, ["run", str(source), "-o", str(outdir), "--dask", NOWHERE])
+        run_pipeline([source], outdir, store_path=outdir / "dari.sqlite", dask_address=NOWHERE)
+    store = ["--store", str(outdir / "dari.sqlite")]
+    result = CliRunner().invoke(
+        main, ["run", str(source), "-o", str(outdir), *store, "--dask", NOWHERE]
+    )
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: --dask {NOWHERE}: cannot reach")
     assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output

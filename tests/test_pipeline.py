@@ -65,7 +65,9 @@ def first_run(tmp_path_factory) -> tuple[Path, Path, object]:
     source = write_articles(folder / "articles.jsonl")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        summary = run_pipeline([source], folder / "out", quiet=True)
+        summary = run_pipeline(
+            [source], folder / "out", store_path=folder / "out" / "dari.sqlite", quiet=True
+        )
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
     return source, folder / "out", summary
@@ -109,7 +111,7 @@ def test_rerun_does_no_new_work_and_new_files_only_add(first_run, tmp_path, monk
     outdir = shutil.copytree(reference, tmp_path / "out")  # keep the reference as it is
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     before = corpus_files(outdir)
-    again = run_pipeline([source], outdir, quiet=True)
+    again = run_pipeline([source], outdir, store_path=outdir / "dari.sqlite", quiet=True)
     assert again.ingest["new"] == 0 and again.ingest["unchanged"] == 6
     assert again.pairing["paired"] == 0 and again.pairing["kept_from_earlier_runs"] == 3
     assert again.alignment["pending"] == 0
@@ -117,7 +119,7 @@ def test_rerun_does_no_new_work_and_new_files_only_add(first_run, tmp_path, monk
     assert corpus_files(outdir) == before
 
     later = write_articles(source.with_name("later.jsonl"), BUDGET)
-    more = run_pipeline([source, later], outdir, quiet=True)
+    more = run_pipeline([source, later], outdir, store_path=outdir / "dari.sqlite", quiet=True)
     assert more.ingest["new"] == 2 and more.ingest["unchanged"] == 6
     assert more.alignment["pending"] == 1 and more.alignment["aligned"] == 1
     assert more.scoring["document_pairs"] == 1
@@ -140,8 +142,10 @@ def test_a_second_run_on_a_held_store_refuses_in_one_line(tmp_path):
     store = outdir / "dari.sqlite"
     with store_lock(store):
         with pytest.raises(StoreBusy, match=rf"pid {os.getpid()}\)"):
-            run_pipeline([source], outdir, quiet=True)
-        result = CliRunner().invoke(main, ["run", str(source), "-o", str(outdir), "-q"])
+            run_pipeline([source], outdir, store_path=store, quiet=True)
+        result = CliRunner().invoke(
+            main, ["run", str(source), "-o", str(outdir), "--store", str(store), "-q"]
+        )
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
     assert "another 'dari run'" in result.output and str(store) in result.output
@@ -188,7 +192,8 @@ def test_killed_run_resumes_to_the_same_corpus(first_run, tmp_path, monkeypatch)
     outdir = tmp_path / "out"
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_RUN, "run", str(source), "-o", str(outdir), "-q"],
+        [sys.executable, "-c", KILLED_RUN, "run", str(source), "-o", str(outdir), "-q"]
+        + ["--store", str(outdir / "dari.sqlite")],
         env=env,
         stderr=subprocess.PIPE,
         cwd=ROOT,
@@ -209,7 +214,9 @@ def test_killed_run_resumes_to_the_same_corpus(first_run, tmp_path, monkeypatch)
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     # The rest is aligned by a pool of two workers: same corpus as the uninterrupted run.
-    resumed = run_pipeline([source], outdir, quiet=True, workers=2)
+    resumed = run_pipeline(
+        [source], outdir, store_path=outdir / "dari.sqlite", quiet=True, workers=2
+    )
     assert resumed.ingest["new"] == 0
     assert resumed.alignment["pending"] == 2 and resumed.alignment["aligned"] == 2
     assert corpus_files(outdir) == corpus_files(reference)
@@ -258,9 +265,41 @@ def test_every_stage_shows_its_progress_to_the_end(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "tqdm", _RecordedBar)
     _RecordedBar.bars = []
     source = write_articles(tmp_path / "articles.jsonl")
-    run_pipeline([source], tmp_path / "out", report=lambda line: None)
+    run_pipeline(
+        [source], tmp_path / "out", store_path=tmp_path / "s.sqlite", report=lambda line: None
+    )
     bars = {bar.desc: bar for bar in _RecordedBar.bars}
     assert list(bars) == ["ingest", "pair", "align", "score", "export"]
     assert bars["ingest"].n == 6  # one tick per article
     for stage in ("pair", "align", "score", "export"):
         assert bars[stage].total and bars[stage].n == bars[stage].total, stage
+
+
+@pytest.mark.slow
+def test_the_quick_starts_next_commands_find_the_runs_store(tmp_path, monkeypatch):
+    """`dari run` and every later command share one default store: ./dari.sqlite."""
+    source = write_articles(tmp_path / "articles.jsonl")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DARI_STORE", raising=False)
+    runner = CliRunner()
+    run = runner.invoke(main, ["run", str(source), "-o", "out", "-q"])
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "dari.sqlite").is_file() and (tmp_path / "out" / "corpus.tmx").is_file()
+    for command in (
+        ["export", "--format", "tsv", "-o", "pairs.tsv"],
+        ["report", "-o", "report.html"],
+        ["stats"],
+        ["pairs"],
+    ):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 0, (command, result.output)
+    assert (tmp_path / "pairs.tsv").read_text("utf-8").count("\n") > 0
+
+
+def test_a_new_output_folder_is_made_beside_a_store_elsewhere(tmp_path):
+    source = write_articles(tmp_path / "articles.jsonl")
+    outdir = tmp_path / "new" / "deeper"
+    store = tmp_path / "elsewhere" / "corpus.sqlite"
+    summary = run_pipeline([source], outdir, store_path=store, quiet=True)
+    assert summary.exported["tmx"] > 0 and (outdir / "corpus.tmx").is_file()
+    assert store.is_file() and not (outdir / "dari.sqlite").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -17,6 +18,18 @@ store_option = click.option(
     envvar="DARI_STORE",
     type=click.Path(dir_okay=False),
     help="SQLite corpus store.",
+)
+
+
+direction_option = click.option(
+    "--direction",
+    type=click.Choice(export.DIRECTIONS),
+    default="en-ko",
+    show_default=True,
+    help="Translation direction the corpus declares: TMX srclang, and the source side "
+    "first in every format (bead types still count English-Korean). The Hankyoreh English "
+    "editions are translations of the Korean originals, so a CAT-tool user translating "
+    "Korean into English wants ko-en.",
 )
 
 
@@ -127,8 +140,10 @@ def stats_command(store_path: str, as_json: bool) -> None:
     "--lang-codes",
     default="en,ko",
     show_default=True,
-    help="Language tags written for the two sides, e.g. en-US,ko-KR.",
+    help="BCP 47 tags for the English and the Korean text, in either order, e.g. "
+    "ko-KR,en-US (each tag labels the text of its own language).",
 )
+@direction_option
 @click.option(
     "--creation-date",
     default=None,
@@ -146,6 +161,7 @@ def export_command(
     exclude_flags: str | None,
     exclude_restricted: bool,
     lang_codes: str,
+    direction: str,
     creation_date: str | None,
     header: bool,
     force: bool,
@@ -162,7 +178,7 @@ def export_command(
                 exclude_restricted=exclude_restricted,
                 dedupe=dedupe,
             ),
-            codes=export.parse_lang_codes(lang_codes),
+            codes=export.parse_lang_codes(lang_codes, direction),
             creation_date=export.resolve_creation_date(creation_date),
             header=header,
             force=force,
@@ -170,6 +186,8 @@ def export_command(
         export.export_store(store_path, options, report=lambda line: click.echo(line, err=True))
     except export.ExportError as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _interrupted(_output_kept(output))
 
 
 @main.command("align")
@@ -351,6 +369,7 @@ def eval_command(files: tuple[str, ...], as_json: bool) -> None:
     help=f"Comma-separated export formats ({', '.join(export.FORMATS)}).",
 )
 @click.option("--min-score", type=float, default=None, help="Export pairs scoring at least X.")
+@direction_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars and no summary text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage and the export reports.")
@@ -362,6 +381,7 @@ def run_command(
     dask_address: str | None,
     formats: str,
     min_score: float | None,
+    direction: str,
     quiet: bool,
     as_json: bool,
     verbose: bool,
@@ -388,6 +408,7 @@ def run_command(
             min_score=min_score,
             quiet=quiet,
             dask_address=dask_address,
+            codes=export.parse_lang_codes("en,ko", direction),
         )
     except (PipelineError, ExportError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -492,6 +513,19 @@ def score_command(
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or pairs_path}: {exc.strerror}") from None
+
+
+def _output_kept(output: str | None) -> str:
+    """What an interrupted write left: outputs are replaced only once complete."""
+    if output in (None, "-"):
+        return "stdout has what was written so far"
+    return f"{output} is as it was before"
+
+
+def _interrupted(what: str) -> NoReturn:
+    """Ctrl-C: one line saying what was kept, exit status 130 (as the shell reports it)."""
+    click.echo(f"interrupted: {what}", err=True)
+    raise SystemExit(130)
 
 
 def _open_existing_store(store_path: str):

@@ -118,6 +118,7 @@ def run_pipeline(
     aligner: str = "dari",
     report: Callable[[str], None] | None = None,
     dask_address: str | None = None,
+    codes: export.LangCodes | None = None,
 ) -> RunSummary:
     """Run every stage over ``inputs`` into ``outdir``; see the module docstring.
 
@@ -125,6 +126,7 @@ def run_pipeline(
     ``dask_address`` aligns and scores the document pairs on that Dask scheduler's
     cluster (this process still does every write); it is reached before anything else,
     so a wrong address fails at once instead of after ingesting.
+    ``codes`` are the exports' language tags and translation direction (default en-ko).
     Raises :class:`PipelineError` for bad options and :class:`StoreBusy` when another run
     holds the store.
     """
@@ -146,7 +148,7 @@ def run_pipeline(
                 _summarise_store(store, summary)
             with _stage(summary, "export"), _bar(quiet, "export", "format") as bar:
                 bar.reset(total=len(formats))
-                _export_all(store_path, outdir, formats, min_score, summary, bar.update)
+                _export_all(store_path, outdir, formats, min_score, codes, summary, bar.update)
     return summary
 
 
@@ -238,6 +240,7 @@ def _export_all(
     outdir: Path,
     formats: Sequence[str],
     min_score: float | None,
+    codes: export.LangCodes | None,
     summary: RunSummary,
     written: Callable[[int], object],
 ) -> None:
@@ -249,6 +252,7 @@ def _export_all(
             format=fmt,
             output=str(output),
             filters=export.ExportFilters(min_score=min_score),
+            codes=codes or export.LangCodes(),
             creation_date=created,
             force=True,  # OUTDIR holds this run's products; a rerun refreshes them
         )

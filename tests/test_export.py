@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -602,3 +603,496 @@ def test_a_misspelt_exclude_flag_is_a_one_line_error_before_anything_is_written(
     assert not output.exists()
     known = CliRunner().invoke(main, [*args, "--exclude-flags", " boilerplate , duplicate "])
     assert known.exit_code == 0, known.output
+
+
+# -- hardening: names, replacing, temporaries, language tags, direction, dates ------------------
+
+
+def _store_with_documents(path: Path, en_ids: list[str]) -> Path:
+    """One document pair per English article id (each with its own Korean original), every
+    sentence unique, so a link that reads another document's file reads other text."""
+    with Store(path) as store:
+        en_docs = [
+            _add_document(store, article, "en", [f"English {n} one.", f"English {n} two."])
+            for n, article in enumerate(en_ids)
+        ]
+        ko_docs = [
+            _add_document(store, f"ko-{n}", "ko", [f"한국어 {n} 하나.", f"한국어 {n} 둘."])
+            for n in range(len(en_ids))
+        ]
+        for en_doc, ko_doc in zip(en_docs, ko_docs, strict=True):
+            _add_pair(store, en_doc, ko_doc, [([0], [0], 0.9, []), ([1], [1], 0.8, [])])
+    return path
+
+
+# Row 3 ("coll?") used to be named coll-3.xml after its row id, the name of row 1's own file.
+COLLIDING_IDS = [
+    "coll-3",
+    "coll",
+    "coll?",
+    "Case",
+    "case",
+    "../../escaped",
+    "/absolute/id",
+    "nul\x00byte",
+    "CON",
+    "x" * 300,
+    "y" * 300 + "-tail",
+]
+
+
+def test_xces_gives_every_document_its_own_safe_file(tmp_path):
+    store = _store_with_documents(tmp_path / "names.sqlite", COLLIDING_IDS)
+    out = tmp_path / "opus"
+    _export(store, "xces", out)
+    documents = [p for p in out.rglob("*.xml") if p.parent != out]
+    assert len(documents) == 2 * len(COLLIDING_IDS)  # no file was written twice
+    names = [p.relative_to(out).as_posix() for p in documents]
+    assert len({name.casefold() for name in names}) == len(names)  # case-insensitive too
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in documents)
+    assert all(len(p.name.encode()) <= 255 for p in documents)
+    assert "con.xml" not in {p.name.casefold() for p in documents}
+    links = etree.parse(str(out / "en-ko.xml")).findall("linkGrp")
+    for number, group in enumerate(links):
+        english = etree.parse(str(out / group.get("fromDoc")))
+        korean = etree.parse(str(out / group.get("toDoc")))
+        assert english.findtext("p/s") == f"English {number} one."
+        assert korean.findtext("p/s") == f"한국어 {number} 하나."
+
+
+def test_opus_read_reads_each_link_from_its_own_documents(tmp_path):
+    opustools = pytest.importorskip("opustools")
+    store = _store_with_documents(tmp_path / "names.sqlite", COLLIDING_IDS)
+    out = tmp_path / "opus"
+    _export(store, "xces", out)
+    reader = opustools.OpusRead(
+        directory="dari",
+        source="en",
+        target="ko",
+        preprocess="raw",
+        alignment_file=str(out / "en-ko.xml"),
+        download_dir=str(out),
+        suppress_prompts=True,
+    )
+    expected = [
+        (f"English {n} {which}.", f"한국어 {n} {korean}.")
+        for n in range(len(COLLIDING_IDS))
+        for which, korean in (("one", "하나"), ("two", "둘"))
+    ]
+    assert list(reader.yieldPairs()) == expected
+
+
+def test_xces_force_keeps_a_folder_that_holds_only_subfolders(store_path, tmp_path):
+    """`mkdir -p keep/photos && dari export --format xces -o keep --force` removed photos."""
+    keep = tmp_path / "keep"
+    (keep / "photos").mkdir(parents=True)
+    (keep / "photos" / "a.jpg").write_bytes(b"\xff\xd8 a photo")
+    with pytest.raises(ExportError, match="not replacing"):
+        _export(store_path, "xces", keep, force=True)
+    assert (keep / "photos" / "a.jpg").read_bytes() == b"\xff\xd8 a photo"
+    (keep / "photos" / "a.jpg").unlink()
+    with pytest.raises(ExportError, match="not replacing"):  # an empty folder is still mine
+        _export(store_path, "xces", keep, force=True)
+    assert (keep / "photos").is_dir()
+
+
+@pytest.mark.parametrize(
+    "addition",
+    ["en/notes.txt", "en/deeper/en-1.xml", "ko/stray.xml", "README", "empty-folder/"],
+)
+def test_xces_force_refuses_an_earlier_export_with_anything_added(store_path, tmp_path, addition):
+    out = tmp_path / "opus"
+    _export(store_path, "xces", out)
+    extra = out / addition
+    if addition.endswith("/"):
+        extra.mkdir()
+    else:
+        extra.parent.mkdir(exist_ok=True)
+        extra.write_text("mine")
+    with pytest.raises(ExportError, match="not replacing"):
+        _export(store_path, "xces", out, force=True)
+    assert extra.exists()
+
+
+def test_xces_force_replaces_an_export_in_either_direction(store_path, tmp_path):
+    out = tmp_path / "opus"
+    _export(store_path, "xces", out, codes=LangCodes(source="ko"))
+    _export(store_path, "xces", out, force=True)
+    assert sorted(p.name for p in out.iterdir()) == ["en", "en-ko.xml", "ko"]
+    assert _no_temporary_files(tmp_path)
+
+
+# A child that starts the real export and is killed (SIGKILL) halfway through writing.
+KILLED_EXPORT = """
+import os, signal, sys
+from corpus.export import tmx
+from cli import main
+
+real_fill = tmx.UnitTemplates.fill
+written = []
+
+def fill_then_die(self, record):
+    written.append(record)
+    if len(written) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_fill(self, record)
+
+tmx.UnitTemplates.fill = fill_then_die
+main(sys.argv[1:])
+"""
+
+
+def _killed_export(store_path: Path, fmt: str, out: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    args = ["export", "--store", str(store_path), "--format", fmt, "-o", str(out)]
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_EXPORT, *args],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+
+
+def test_the_next_export_removes_the_temporaries_of_a_killed_one(store_path, tmp_path):
+    out = tmp_path / "corpus.tmx"
+    _killed_export(store_path, "tmx", out)
+    (left,) = [p for p in tmp_path.iterdir() if p.name.startswith(".corpus.tmx.")]
+    assert left.name.endswith(".tmp") and not out.exists()
+    stale_dir = tmp_path / ".corpus.tmx.abcd1234.old"  # a killed replacement of a folder
+    (stale_dir / "previous").mkdir(parents=True)
+    other = tmp_path / ".corpus.tmx.en.abcd1234.tmp"  # another target's: not ours to remove
+    other.write_text("moses corpus.tmx.en, being written")
+    _export(store_path, "tmx", out)
+    assert not left.exists() and not stale_dir.exists() and other.exists()
+    _validate_tmx(out)
+
+
+def test_a_temporary_that_a_live_export_holds_is_left_alone(store_path, tmp_path):
+    import fcntl
+    import os
+
+    live = tmp_path / ".corpus.tmx.live1234.tmp"
+    live.write_text("half of a corpus")
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _export(store_path, "tmx", tmp_path / "corpus.tmx")
+        assert live.read_text() == "half of a corpus"
+    finally:
+        os.close(fd)
+    _export(store_path, "tmx", tmp_path / "corpus.tmx", force=True)
+    assert not live.exists()
+
+
+def test_two_exports_to_one_target_at_once_both_finish(store_path, tmp_path, monkeypatch):
+    """The first export pauses halfway; a second one to the same target runs to the end
+    meanwhile. Neither removes the other's temporary; the later rename wins."""
+    import threading
+
+    real_fill = tmx_module.UnitTemplates.fill
+    paused, resume = threading.Event(), threading.Event()
+    first_thread = threading.current_thread()
+
+    def fill(self, record):
+        if threading.current_thread() is not first_thread and not paused.is_set():
+            paused.set()
+            resume.wait(timeout=30)
+        return real_fill(self, record)
+
+    monkeypatch.setattr(tmx_module.UnitTemplates, "fill", fill)
+    out = tmp_path / "corpus.tmx"
+    errors: list[BaseException] = []
+
+    def first_export() -> None:
+        try:
+            _export(store_path, "tmx", out, force=True)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    worker = threading.Thread(target=first_export)
+    worker.start()
+    assert paused.wait(timeout=30)
+    _export(store_path, "tmx", out, force=True)
+    resume.set()
+    worker.join(timeout=30)
+    assert not errors
+    _validate_tmx(out)
+    assert _no_temporary_files(tmp_path)
+
+
+def test_an_output_that_is_a_fifo_is_written_not_replaced(store_path, tmp_path):
+    """`-o /dev/null` or a named pipe: replacing it by a file would destroy it."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _export(store_path, "tsv", fifo, force=True)
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert data.count(b"\n") == 6
+
+
+def test_an_output_through_a_symbolic_link_keeps_the_link(store_path, tmp_path):
+    real = tmp_path / "real.tsv"
+    real.write_text("old")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(real)
+    _export(store_path, "tsv", link, force=True)
+    assert link.is_symlink() and real.read_text().count("\n") == 6
+
+
+def test_lang_codes_label_the_text_of_their_own_language_and_are_bcp47():
+    assert parse_lang_codes("ko,en") == LangCodes("en", "ko")
+    assert parse_lang_codes("ko-KR,en-US") == LangCodes("en-US", "ko-KR")
+    assert parse_lang_codes("EN_us,ko") == LangCodes("en-US", "ko")  # canonical form
+    assert parse_lang_codes("en,ko", "ko-en") == LangCodes("en", "ko", source="ko")
+    for value, problem in [
+        ("xx,yy", "'xx' is not a valid BCP 47 tag"),
+        ("en-US-US,ko", "not a valid BCP 47 tag"),
+        ("fr,ko", "'fr' is neither English (en) nor Korean (ko)"),
+        ("en,en-GB", "both tags are English"),
+        ("ko-KR,ko-KP", "both tags are Korean"),
+        ("en,ko,ja", "expected two language tags"),
+    ]:
+        with pytest.raises(ExportError, match=re.escape(problem)):
+            parse_lang_codes(value)
+
+
+def test_swapped_lang_codes_still_label_english_text_english(store_path, tmp_path):
+    """`--lang-codes ko,en` used to tag the English text as Korean in every format."""
+    import csv
+
+    records, _, _ = _records(store_path)
+    base = ["export", "--store", str(store_path), "--lang-codes", "ko-KR,en-US"]
+    for fmt, name in [("tmx", "c.tmx"), ("jsonl", "c.jsonl"), ("tsv", "c.tsv"), ("moses", "c")]:
+        args = [*base, "--format", fmt, "-o", str(tmp_path / name), "--header"]
+        result = CliRunner().invoke(main, args if fmt == "tsv" else args[:-1])
+        assert result.exit_code == 0, result.output
+    tree = _validate_tmx(tmp_path / "c.tmx")
+    assert tree.find("header").get("srclang") == "en-US"
+    first = tree.find("body/tu")
+    assert [(t.get(XML_LANG), t.findtext("seg")) for t in first.findall("tuv")] == [
+        ("en-US", records[0].en),
+        ("ko-KR", records[0].ko),
+    ]
+    row = json.loads((tmp_path / "c.jsonl").read_text("utf-8").split("\n")[0])
+    assert row["translation"] == {"en-US": records[0].en, "ko-KR": records[0].ko}
+    with open(tmp_path / "c.tsv", encoding="utf-8", newline="") as handle:
+        header, first_row = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[:2]
+    assert header[:2] == ["en-US", "ko-KR"] and first_row[:2] == [records[0].en, records[0].ko]
+    assert (tmp_path / "c.en-US").read_text("utf-8").split("\n")[0] == records[0].en
+    assert (tmp_path / "c.ko-KR").read_text("utf-8").split("\n")[0] == records[0].ko
+    bad = CliRunner().invoke(
+        main, [*base[:3], "--lang-codes", "xx,yy", "--format", "tsv", "-o", "-"]
+    )
+    assert bad.exit_code == 1
+    assert bad.output == "Error: --lang-codes 'xx,yy': 'xx' is not a valid BCP 47 tag\n"
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def test_ko_en_tmx_declares_korean_as_the_source_and_validates(store_path, tmp_path):
+    from translate.storage.tmx import tmxfile
+
+    out = tmp_path / "ko-en.tmx"
+    args = ["export", "--store", str(store_path), "--format", "tmx", "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--direction", "ko-en", "--lang-codes", "en,ko-KR"])
+    assert result.exit_code == 0, result.output
+    tree = _validate_tmx(out)
+    assert tree.find("header").get("srclang") == "ko-KR"
+    assert tree.xpath("//tu[1]/tuv/@xml:lang") == ["ko-KR", "en"]
+    records, _, _ = _records(store_path)
+    with open(out, "rb") as handle:
+        store = tmxfile(handle)
+    assert store.sourcelanguage == "ko-KR"
+    assert [(u.source, u.target) for u in store.units] == [(r.ko, r.en) for r in records]
+
+
+def test_ko_en_puts_korean_first_in_every_format(store_path, tmp_path):
+    records, _, _ = _records(store_path)
+    ko_en = LangCodes(source="ko")
+    _export(store_path, "tsv", tmp_path / "c.tsv", codes=ko_en, header=True)
+    rows = [r.split("\t") for r in (tmp_path / "c.tsv").read_text("utf-8").split("\n")[:2]]
+    assert rows[0][:2] == ["ko", "en"] and rows[1][:2] == [records[0].ko, records[0].en]
+    assert rows[0][2:] == ["score", "flags", "bead", "en_doc", "ko_doc"]
+    _export(store_path, "jsonl", tmp_path / "c.jsonl", codes=ko_en)
+    row = json.loads((tmp_path / "c.jsonl").read_text("utf-8").split("\n")[0])
+    assert list(row["translation"].items()) == [("ko", records[0].ko), ("en", records[0].en)]
+    lines, _ = _export(store_path, "moses", tmp_path / "c", codes=ko_en)
+    assert f"to {tmp_path / 'c.ko'} and {tmp_path / 'c.en'}" in lines[-1]
+    assert (tmp_path / "c.ko").read_text("utf-8").split("\n")[0] == records[0].ko
+    out = tmp_path / "opus"
+    lines, _ = _export(store_path, "xces", out, codes=ko_en)
+    assert f"-s ko -t en -p raw -af {out / 'ko-en.xml'}" in lines[-1]
+    group = etree.parse(str(out / "ko-en.xml")).find("linkGrp")
+    assert (group.get("fromDoc"), group.get("toDoc")) == ("ko/ko-1.xml", "en/en-1.xml")
+    assert group.find("link[@id='SL1.4']").get("xtargets") == "s3 s4;s4"
+    if pq := _pyarrow_parquet():
+        _export(store_path, "parquet", tmp_path / "c.parquet", codes=ko_en)
+        first = pq.read_table(tmp_path / "c.parquet").to_pylist()[0]["translation"]
+        assert list(first.items()) == [("ko", records[0].ko), ("en", records[0].en)]
+
+
+def _pyarrow_parquet():
+    try:
+        import pyarrow.parquet
+    except ImportError:
+        return None
+    return pyarrow.parquet
+
+
+def test_ko_en_opus_read_gives_korean_as_the_source(store_path, tmp_path):
+    opustools = pytest.importorskip("opustools")
+    out = tmp_path / "opus"
+    _export(store_path, "xces", out, codes=LangCodes(source="ko"))
+    reader = opustools.OpusRead(
+        directory="dari",
+        source="ko",
+        target="en",
+        preprocess="raw",
+        alignment_file=str(out / "ko-en.xml"),
+        download_dir=str(out),
+        suppress_prompts=True,
+    )
+    records, _, _ = _records(store_path)
+    assert list(reader.yieldPairs()) == [(r.ko, r.en) for r in records]
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01T05:00+05:30"]
+)
+def test_a_creation_date_that_overflows_in_utc_is_a_one_line_error(store_path, value):
+    args = ["export", "--store", str(store_path), "--format", "tmx", "-o", "-"]
+    result = CliRunner().invoke(main, [*args, "--creation-date", value])
+    assert result.exit_code == 1
+    expected = f"Error: --creation-date {value!r}: outside years 1-9999 once converted to UTC\n"
+    assert result.output == expected
+
+
+@pytest.mark.parametrize(
+    ("epoch", "problem"),
+    [
+        ("99999999999999999999", "outside years 1-9999"),
+        ("253402300800", "outside years 1-9999"),
+        ("-62135596801", "outside years 1-9999"),
+        ("soon", "not a Unix time"),
+    ],
+)
+def test_source_date_epoch_out_of_range_is_a_one_line_error(store_path, epoch, problem):
+    args = ["export", "--store", str(store_path), "--format", "tmx", "-o", "-"]
+    result = CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == 1
+    assert result.output == f"Error: SOURCE_DATE_EPOCH {epoch!r}: {problem}\n"
+
+
+def test_tmx_dates_in_year_one_keep_four_digits(store_path, tmp_path):
+    out = tmp_path / "old.tmx"
+    _export(store_path, "tmx", out)
+    lines: list[str] = []
+    options = ExportOptions(
+        format="tmx", output=str(out), creation_date=datetime(1, 1, 1, tzinfo=UTC), force=True
+    )
+    export_store(store_path, options, report=lines.append)
+    assert _validate_tmx(out).find("header").get("creationdate") == "00010101T000000Z"
+
+
+def test_a_full_disk_during_any_export_leaves_no_file_and_one_line(
+    store_path, tmp_path, monkeypatch
+):
+    """ENOSPC halfway through XCES or Moses: one line, nothing under the final names."""
+    from corpus.export import lines as lines_module
+    from corpus.export import xces as xces_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xces_module.DocumentFiles, "_write", full)
+    monkeypatch.setattr(lines_module, "write_moses", full)
+    for fmt, out in [("xces", tmp_path / "opus"), ("moses", tmp_path / "corpus")]:
+        args = ["export", "--store", str(store_path), "--format", fmt, "-o", str(out)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert result.output == f"Error: {out}: No space left on device\n"
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("corpus.sqlite")] == []
+
+
+def test_an_unwritable_output_folder_is_a_one_line_error(store_path, tmp_path, monkeypatch):
+    """As root a read-only folder is still writable, so the refusal is simulated."""
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".corpus.tmx.x1y2z3w4.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    out = tmp_path / "corpus.tmx"
+    args = ["export", "--store", str(store_path), "--format", "tmx", "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {out}: Permission denied\n"
+
+
+def test_the_store_is_refused_as_output_through_a_hard_link(store_path, tmp_path):
+    import os
+
+    alias = tmp_path / "alias.tsv"
+    os.link(store_path, alias)
+    with pytest.raises(ExportError, match="is the store"):
+        _export(store_path, "tsv", alias, force=True)
+    os.link(store_path, tmp_path / "corpus.ko")
+    with pytest.raises(ExportError, match="corpus.ko: is the store"):
+        _export(store_path, "moses", tmp_path / "corpus", force=True)
+
+
+def test_run_exports_in_the_declared_direction(store_path, tmp_path):
+    """`dari run --direction ko-en`: the same option, the same outputs as `dari export`."""
+    nothing_new = tmp_path / "inbox"
+    nothing_new.mkdir()
+    args = ["run", str(nothing_new), "-o", str(tmp_path / "out"), "--store", str(store_path)]
+    result = CliRunner().invoke(
+        main,
+        [*args, "--formats", "tmx,moses", "--direction", "ko-en"],
+        env={"SOURCE_DATE_EPOCH": "0"},
+    )
+    assert result.exit_code == 0, result.output
+    tree = _validate_tmx(tmp_path / "out" / "corpus.tmx")
+    assert tree.find("header").get("srclang") == "ko"
+    listed = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert listed[1:] == [str(tmp_path / "out" / "corpus.ko"), str(tmp_path / "out" / "corpus.en")]
+
+
+def test_moses_into_a_folder_is_refused_instead_of_writing_beside_it(store_path, tmp_path):
+    """`-o out/` for Moses wrote out.en and out.ko next to the folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for output in (folder, f"{folder}/"):
+        with pytest.raises(ExportError, match="is a directory; moses writes PATH.en"):
+            _export(store_path, "moses", output)
+    assert not (tmp_path / "out.en").exists()
+
+
+def test_ctrl_c_during_export_exits_130_and_keeps_the_earlier_file(
+    store_path, tmp_path, monkeypatch
+):
+    out = tmp_path / "corpus.tmx"
+    out.write_text("yesterday's corpus")
+
+    def interrupt(self, record):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tmx_module.UnitTemplates, "fill", interrupt)
+    args = ["export", "--store", str(store_path), "--format", "tmx", "-o", str(out), "--force"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 130
+    assert result.output == f"interrupted: {out} is as it was before\n"
+    assert out.read_text() == "yesterday's corpus"
+    assert _no_temporary_files(tmp_path)

@@ -7,6 +7,7 @@ written atomically (:mod:`corpus.export.atomic`) by one writer module per format
 
 from corpus.export.atomic import ExportError
 from corpus.export.options import (
+    DIRECTIONS,
     FORMATS,
     LangCodes,
     check_min_score,
@@ -20,6 +21,7 @@ from corpus.export.run import ExportOptions, export_store
 from corpus.export.source import ExportFilters, ExportStats, RecordSource, is_restricted
 
 __all__ = [
+    "DIRECTIONS",
     "FORMATS",
     "ExportError",
     "ExportFilters",

@@ -20,7 +20,7 @@ TSV_COLUMNS = ("en", "ko", "score", "flags", "bead", "en_doc", "ko_doc")
 
 
 @contextmanager
-def _text(out: BinaryIO) -> Iterator[TextIO]:
+def utf8_text(out: BinaryIO) -> Iterator[TextIO]:
     """UTF-8 text over a binary stream, detached afterwards so the caller still owns it."""
     wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=False)
     try:
@@ -32,16 +32,15 @@ def _text(out: BinaryIO) -> Iterator[TextIO]:
 
 def write_moses(records: Iterable[ExportRecord], en_out: BinaryIO, ko_out: BinaryIO) -> None:
     """Two files with one segment a line; line n of one translates line n of the other."""
-    with _text(en_out) as en, _text(ko_out) as ko:
+    with utf8_text(en_out) as en, utf8_text(ko_out) as ko:
         for record in records:
             en.write(record.en + "\n")
             ko.write(record.ko + "\n")
 
 
-def tsv_row(record: ExportRecord) -> str:
+def tsv_row(record: ExportRecord, codes: LangCodes) -> str:
     fields = (
-        record.en,
-        record.ko,
+        *codes.in_order(record.en, record.ko),
         format_score(record.score),
         ",".join(record.flags),
         record.bead_type,
@@ -54,19 +53,20 @@ def tsv_row(record: ExportRecord) -> str:
 def write_tsv(
     records: Iterable[ExportRecord], out: BinaryIO, codes: LangCodes, header: bool = False
 ) -> None:
-    """Source, target, then score: the column order bicleaner reads and writes."""
-    with _text(out) as text:
+    """Source, target, then score: the column order bicleaner reads and writes. The other
+    columns keep their order whatever the direction."""
+    with utf8_text(out) as text:
         if header:
-            names = (codes.en, codes.ko, *TSV_COLUMNS[2:])
+            names = (*codes.tags, *TSV_COLUMNS[2:])
             text.write("\t".join(names) + "\n")
         for record in records:
-            text.write(tsv_row(record))
+            text.write(tsv_row(record, codes))
 
 
 def jsonl_object(record: ExportRecord, codes: LangCodes) -> dict[str, object]:
     """Hugging Face ``translation`` layout plus the metadata needed to filter later."""
     return {
-        "translation": {codes.en: record.en, codes.ko: record.ko},
+        "translation": codes.labelled(record.en, record.ko),
         "score": record.score,
         "flags": list(record.flags),
         "bead": record.bead_type,
@@ -81,6 +81,6 @@ def jsonl_object(record: ExportRecord, codes: LangCodes) -> dict[str, object]:
 
 
 def write_jsonl(records: Iterable[ExportRecord], out: BinaryIO, codes: LangCodes) -> None:
-    with _text(out) as text:
+    with utf8_text(out) as text:
         for record in records:
             text.write(json.dumps(jsonl_object(record, codes), ensure_ascii=False) + "\n")

@@ -29,7 +29,7 @@ def _pyarrow() -> tuple[Any, Any]:
 def parquet_schema(pa: Any, codes: LangCodes) -> Any:
     return pa.schema(
         [
-            ("translation", pa.struct([(codes.en, pa.string()), (codes.ko, pa.string())])),
+            ("translation", pa.struct([(tag, pa.string()) for tag in codes.tags])),
             ("score", pa.float64()),
             ("flags", pa.list_(pa.string())),
             ("bead", pa.string()),
@@ -46,7 +46,7 @@ def parquet_schema(pa: Any, codes: LangCodes) -> Any:
 
 def _columns(batch: tuple[ExportRecord, ...], codes: LangCodes) -> dict[str, list[object]]:
     return {
-        "translation": [{codes.en: r.en, codes.ko: r.ko} for r in batch],
+        "translation": [codes.labelled(r.en, r.ko) for r in batch],
         "score": [r.score for r in batch],
         "flags": [list(r.flags) for r in batch],
         "bead": [r.bead_type for r in batch],

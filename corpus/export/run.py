@@ -6,6 +6,7 @@ as in Parquet, and the summary's counts hold for whichever file was written.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from typing import BinaryIO
 from corpus.export import lines, parquet, tmx, xces
 from corpus.export.atomic import (
     ExportError,
+    FileSet,
     atomic_directory,
     atomic_file,
     atomic_files,
@@ -46,11 +48,21 @@ class ExportOptions:
 
 
 def moses_paths(path: Path, codes: LangCodes) -> list[Path]:
-    """``corpus`` -> corpus.en, corpus.ko; ``corpus.gz`` -> corpus.en.gz, corpus.ko.gz."""
+    """``corpus`` -> corpus.en, corpus.ko; ``corpus.gz`` -> corpus.en.gz, corpus.ko.gz;
+    the direction's source side first."""
     if is_gzip_path(path):
         base = path.with_suffix("")
-        return [base.with_name(f"{base.name}.{code}.gz") for code in (codes.en, codes.ko)]
-    return [path.with_name(f"{path.name}.{code}") for code in (codes.en, codes.ko)]
+        return [base.with_name(f"{base.name}.{code}.gz") for code in codes.tags]
+    return [path.with_name(f"{path.name}.{code}") for code in codes.tags]
+
+
+def target_paths(options: ExportOptions) -> list[Path]:
+    """Every path the export writes under its final name (none for stdout)."""
+    if options.output == STDOUT:
+        return []
+    if options.format == "moses":
+        return moses_paths(Path(options.output), options.codes)
+    return [Path(options.output)]
 
 
 def check_options(options: ExportOptions) -> None:
@@ -63,6 +75,10 @@ def check_options(options: ExportOptions) -> None:
             fmt, "it needs a seekable file"
         )
         raise ExportError(f"-o -: --format {fmt} cannot write to stdout ({why}); give a path")
+    if fmt == "moses" and (output.endswith(("/", os.sep)) or Path(output).is_dir()):
+        raise ExportError(
+            f"{output}: is a directory; moses writes PATH.en and PATH.ko, so give PATH"
+        )
     if output != STDOUT and fmt in ("xces", "parquet") and is_gzip_path(Path(output)):
         raise ExportError(f"{output}: --format {fmt} cannot be gzip-compressed; drop the .gz")
     if fmt == "parquet":
@@ -108,14 +124,15 @@ def _write(
         return
     path = Path(options.output)
     if fmt == "xces":
-        check_directory_target(path, options.force)
+        check_directory_target(path, options.force, xces.is_xces_export)
         with atomic_directory(path) as tmp:
             xces.write_xces(source, tmp, options.codes, _sentence_loader(db), source.cleaner)
     elif fmt == "moses":
         paths = moses_paths(path, options.codes)
         for each in paths:
             check_target(each, options.force)
-        with atomic_files(paths, is_gzip_path(path)) as (en_out, ko_out):
+        with atomic_files(paths, is_gzip_path(path)) as streams:
+            en_out, ko_out = options.codes.in_order(*streams)  # streams are source first
             lines.write_moses(source, en_out, ko_out)
     else:
         check_target(path, options.force)
@@ -124,11 +141,9 @@ def _write(
 
 
 def _target_name(options: ExportOptions) -> str:
-    if options.output == STDOUT:
-        return "stdout"
-    if options.format == "moses":
-        return " and ".join(str(p) for p in moses_paths(Path(options.output), options.codes))
-    return options.output
+    if options.format == "moses" and options.output != STDOUT:
+        return " and ".join(str(p) for p in target_paths(options))
+    return "stdout" if options.output == STDOUT else options.output
 
 
 def export_store(
@@ -145,8 +160,10 @@ def export_store(
     store_path = Path(store_path)
     if not store_path.is_file():
         raise ExportError(f"{store_path}: no such store")
-    if options.output != STDOUT and Path(options.output).resolve() == store_path.resolve():
-        raise ExportError(f"{options.output}: is the store being exported; choose another path")
+    store_files = FileSet([store_path])
+    for target in target_paths(options):
+        if target in store_files:
+            raise ExportError(f"{target}: is the store being exported; choose another path")
     cleaner = TextCleaner()
     try:
         with Store(store_path) as store:

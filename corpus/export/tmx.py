@@ -2,8 +2,9 @@
 
 lxml's incremental writer (``etree.xmlfile``) emits one ``<tu>`` at a time, so memory does not
 grow with the corpus. Every ``<prop>`` comes before the ``<tuv>``s (the DTD's content model;
-Bitextor gets this wrong), and the header's ``srclang`` is exactly the English ``xml:lang``
-because translate-toolkit matches them literally.
+Bitextor gets this wrong), and the header's ``srclang`` is exactly the source side's
+``xml:lang`` (English unless ``--direction ko-en``) because translate-toolkit matches them
+literally; the source ``<tuv>`` comes first.
 """
 
 from __future__ import annotations
@@ -35,10 +36,16 @@ class TmxHeader:
             "segtype": "sentence",
             "o-tmf": "dari",
             "adminlang": "en",
-            "srclang": self.codes.en,
+            "srclang": self.codes.tags[0],
             "datatype": "plaintext",
-            "creationdate": self.creation_date.strftime("%Y%m%dT%H%M%SZ"),
+            "creationdate": tmx_date(self.creation_date),
         }
+
+
+def tmx_date(moment: datetime) -> str:
+    """TMX's YYYYMMDDThhmmssZ; the year always has four digits (strftime writes year 1 as
+    ``1``)."""
+    return f"{moment.year:04d}{moment:%m%dT%H%M%SZ}"
 
 
 def _props(record: ExportRecord) -> list[tuple[str, str]]:
@@ -79,15 +86,14 @@ class UnitTemplates:
         tu.set("tuid", f"{record.pair_id}-{record.bead}")
         for element, (_, value) in zip(tu, props, strict=False):
             element.text = value
-        tu[-2][0].text = record.en
-        tu[-1][0].text = record.ko
+        tu[-2][0].text, tu[-1][0].text = self.codes.in_order(record.en, record.ko)
         return tu
 
     def _template(self, prop_names: tuple[str, ...]) -> etree._Element:
         tu = etree.Element("tu", tuid="")
         for name in prop_names:
             etree.SubElement(tu, "prop", type=name)
-        for lang in (self.codes.en, self.codes.ko):
+        for lang in self.codes.tags:
             etree.SubElement(etree.SubElement(tu, "tuv", {XML_LANG: lang}), "seg")
         return tu
 

@@ -21,6 +21,9 @@ store_option = click.option(
 )
 
 
+# The largest --max-total: bead shapes grow with its square (a million exhausted memory).
+MAX_BEAD_TOTAL = 10
+
 direction_option = click.option(
     "--direction",
     type=click.Choice(export.DIRECTIONS),
@@ -220,10 +223,11 @@ def export_command(
 @click.option("--tgt-lang", default=None, help="Language of TGT_FILE (detected if absent).")
 @click.option(
     "--max-total",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_BEAD_TOTAL),
     default=5,
     show_default=True,
-    help="Largest bead (sentences); 2 allows 1-1 beads only.",
+    help="Largest bead (sentences); 2 allows 1-1 beads only. The search grows with the "
+    "square of it, so it stops at 10 (vecalign's largest published setting is 8).",
 )
 @click.option(
     "--translations",
@@ -265,6 +269,8 @@ def align_command(
     """
     from aligners.bleualign import aligner_for_documents
     from aligners.documents import DocumentError, align_documents, align_list, write_beads
+    from corpus.export.atomic import atomic_file, check_not_input, check_target
+    from corpus.export.lines import utf8_text
 
     if list_file:
         if src_file or tgt_file or translations_file or not output or output == "-":
@@ -272,6 +278,7 @@ def align_command(
                 "--batch LIST takes no SRC_FILE/TGT_FILE or --translations, and needs -o FOLDER"
             )
         try:
+            check_not_input(output, [("the --batch list", list_file)])
             aligner = aligner_for_documents(aligner_name, None, mt_metric, max_total=max_total)
             summary = align_list(
                 list_file,
@@ -283,10 +290,12 @@ def align_command(
                 src_lang=src_lang,
                 tgt_lang=tgt_lang,
             )
-        except (DocumentError, ValueError) as exc:
+        except (DocumentError, ValueError, export.ExportError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{exc.filename or output}: {exc.strerror}") from None
+        except KeyboardInterrupt:
+            _interrupted(f"the files finished in {output} are kept, none is partial")
         click.echo(f"aligned {summary.aligned} pairs into {output}; {summary.failed} failed")
         raise SystemExit(1 if summary.failed else 0)
     if not (src_file and tgt_file):
@@ -298,6 +307,10 @@ def align_command(
             "FILE its translation line for line"
         )
     try:
+        if output != "-":
+            inputs = [("SRC_FILE", src_file), ("TGT_FILE", tgt_file)]
+            check_not_input(output, [*inputs, ("the --translations file", translations_file)])
+            check_target(Path(output), force=True)
         aligner = aligner_for_documents(
             aligner_name, translations_file, mt_metric, max_total=max_total
         )
@@ -309,15 +322,20 @@ def align_command(
             src_lang=src_lang,
             tgt_lang=tgt_lang,
         )
-    except (DocumentError, ValueError) as exc:
+        if output == "-":
+            with click.open_file("-", "w", encoding="utf-8") as out:
+                write_beads(beads, src, tgt, fmt, out)
+        else:
+            with atomic_file(Path(output), compress=False) as raw, utf8_text(raw) as out:
+                write_beads(beads, src, tgt, fmt, out)
+    except (DocumentError, ValueError, export.ExportError) as exc:
         raise click.ClickException(str(exc)) from None
-    try:
-        with click.open_file(output, "w", encoding="utf-8") as out:
-            write_beads(beads, src, tgt, fmt, out)
     except BrokenPipeError:
         raise  # `| head` closed stdout: Click exits quietly, as Unix tools do
     except OSError as exc:
-        raise click.ClickException(f"{output}: {exc.strerror}") from None
+        raise click.ClickException(f"{exc.filename or output}: {exc.strerror}") from None
+    except KeyboardInterrupt:
+        _interrupted(_output_kept(output))
 
 
 @main.command("eval")
@@ -464,6 +482,7 @@ def score_command(
     import json
 
     from aligners import quality, scoring
+    from corpus.export.atomic import check_not_input, check_target
     from corpus.store import StoreError
 
     if train and pairs_path:
@@ -481,6 +500,11 @@ def score_command(
     if train and Path(output).is_dir():
         raise click.UsageError(f"-o {output}: is a directory; give the model file's path")
     try:
+        if output and output != "-":
+            check_target(Path(output), force=True)
+            check_not_input(
+                output, _score_inputs(store_path, pairs_path, translations_path, model_path, train)
+            )
         if train:
             with _open_existing_store(store_path) as store:
                 model = scoring.train_on_store(store, report=lambda m: click.echo(m, err=True))
@@ -509,10 +533,36 @@ def score_command(
         with _open_existing_store(store_path) as store:
             summary = scoring.score_store(store, model=model, workers=workers)
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
-    except (quality.QualityModelError, StoreError) as exc:
+    except (quality.QualityModelError, StoreError, export.ExportError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or pairs_path}: {exc.strerror}") from None
+    except KeyboardInterrupt:
+        _interrupted(
+            _output_kept(output)
+            if pairs_path or train
+            else "scores of finished document pairs are kept; rerun to continue"
+        )
+
+
+def _score_inputs(
+    store_path: str,
+    pairs_path: str | None,
+    translations_path: str | None,
+    model_path: str | None,
+    train: bool,
+) -> list[tuple[str, str | Path | None]]:
+    """What `dari score` reads, which its -o must not overwrite."""
+    from aligners import mt_quality, quality
+
+    if train:
+        return [("the store", store_path)]
+    default = mt_quality.DEFAULT_MT_MODEL_PATH if translations_path else quality.DEFAULT_MODEL_PATH
+    return [
+        ("the --pairs input", pairs_path),
+        ("the --translations file", translations_path),
+        ("the model", model_path or default),
+    ]
 
 
 def _output_kept(output: str | None) -> str:

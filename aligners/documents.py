@@ -8,14 +8,17 @@ side is detected unless given, so nothing here assumes the pair is English-Korea
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from aligners.base import Aligner, Bead
 from aligners.evaluation import format_link
 from corpus.decoding import decode
+from corpus.export.atomic import FileSet, atomic_file
+from corpus.export.lines import utf8_text
 from corpus.language import detect_language
 from corpus.readers import ReadError
 from corpus.segment import split_paragraphs
@@ -108,8 +111,24 @@ PAIRS_PER_BATCH = 500
 class ListedPair:
     src: Path
     tgt: Path
-    name: str
+    name: str  # relative output path without suffix, possibly with subfolders
     where: str  # list file and line, for messages
+
+
+def output_name(raw: str) -> str:
+    """A NAME from a list file as a relative path inside the output folder; subfolders are
+    allowed (``2024/01/story``) and created when written. Raises ValueError, saying why,
+    for a name that would leave the folder or cannot be a file name."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in raw):
+        raise ValueError("has a control character")
+    path = PurePosixPath(raw)
+    if path.is_absolute():
+        raise ValueError("is an absolute path; give a name inside -o")
+    if ".." in path.parts:
+        raise ValueError("has a '..' part, which would leave -o")
+    if not path.parts:
+        raise ValueError("names no file")
+    return path.as_posix()
 
 
 def read_pair_list(list_path: str | Path) -> tuple[list[ListedPair], list[str]]:
@@ -121,16 +140,22 @@ def read_pair_list(list_path: str | Path) -> tuple[list[ListedPair], list[str]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         where = f"{list_path}:{number}"
-        fields = line.rstrip("\n").split("\t")
+        fields = line.rstrip("\r").split("\t")
         if len(fields) not in (2, 3) or not all(f.strip() for f in fields):
             problems.append(f"{where}: expected SRC<TAB>TGT or SRC<TAB>TGT<TAB>NAME")
             continue
         src, tgt = (list_path.parent / f.strip() for f in fields[:2])
-        name = fields[2].strip() if len(fields) == 3 else src.stem
-        if name in names:
-            problems.append(f"{where}: output name {name!r} repeats line {names[name]}")
+        given = fields[2].strip() if len(fields) == 3 else src.stem
+        try:
+            name = output_name(given)
+        except ValueError as exc:
+            problems.append(f"{where}: output name {given!r} {exc}")
             continue
-        names[name] = number
+        # Names that differ only in case are one file on a case-insensitive file system.
+        if name.casefold() in names:
+            problems.append(f"{where}: output name {name!r} repeats line {names[name.casefold()]}")
+            continue
+        names[name.casefold()] = number
         pairs.append(ListedPair(src, tgt, name, where))
     return pairs, problems
 
@@ -163,17 +188,26 @@ def align_list(
     tgt_lang: str | None = None,
 ) -> ListSummary:
     """Align every pair of a list file into ``outdir`` (one output file per pair, named by
-    the list or after the source file). A pair that cannot be read is reported in one line
-    and the others go on."""
+    the list or after the source file). A pair that cannot be read or written is reported
+    in one line and the others go on; an output that would overwrite the list or any file
+    it lists is refused before anything is written."""
     pairs, problems = read_pair_list(list_path)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    inputs = FileSet([list_path, *(p.src for p in pairs), *(p.tgt for p in pairs)])
+    writable = []
+    for pair in pairs:
+        path = output_path(outdir, pair, fmt)
+        if path in inputs:
+            problems.append(f"{pair.where}: output {path} is an input of {list_path}")
+        else:
+            writable.append(pair)
     summary = ListSummary(failed=len(problems))
     for problem in problems:
         report(problem)
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    for start in range(0, len(pairs), PAIRS_PER_BATCH):
+    for start in range(0, len(writable), PAIRS_PER_BATCH):
         loaded = []
-        for pair in pairs[start : start + PAIRS_PER_BATCH]:
+        for pair in writable[start : start + PAIRS_PER_BATCH]:
             try:
                 loaded.append((pair, _load_pair(pair, presegmented, src_lang, tgt_lang)))
             except DocumentError as exc:
@@ -183,12 +217,33 @@ def align_list(
         many = getattr(aligner, "align_many", None)
         aligned = many(documents) if many else [aligner.align(*d) for d in documents]
         for (pair, (src, tgt, _, _)), beads in zip(loaded, aligned, strict=True):
-            path = outdir / (pair.name + OUTPUT_SUFFIXES[fmt])
-            with path.open("w", encoding="utf-8") as out:
-                write_beads(beads, src, tgt, fmt, out)
+            path = output_path(outdir, pair, fmt)
+            try:
+                _write_inside(outdir, path, beads, src, tgt, fmt)
+            except (OSError, DocumentError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                report(f"{pair.where}: {path}: {reason}")
+                summary.failed += 1
+                continue
             summary.aligned += 1
             summary.files.append(str(path))
     return summary
+
+
+def output_path(outdir: Path, pair: ListedPair, fmt: str) -> Path:
+    return outdir / (pair.name + OUTPUT_SUFFIXES[fmt])
+
+
+def _write_inside(
+    outdir: Path, path: Path, beads: Sequence[Bead], src: list[str], tgt: list[str], fmt: str
+) -> None:
+    """Write one pair's output, creating its subfolders, but never through a symbolic link
+    that leads out of ``outdir``; atomically, so a failure leaves no partial file."""
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(outdir)):
+        raise DocumentError(f"a symbolic link leads outside {outdir}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(path, compress=False) as raw, utf8_text(raw) as out:
+        write_beads(beads, src, tgt, fmt, out)
 
 
 def _load_pair(

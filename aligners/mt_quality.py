@@ -16,7 +16,6 @@ that quality help; with a real MT system, retrain it on translations of your own
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,9 +36,11 @@ from aligners.quality import (
     line_candidates,
     parse_pair_lines,
     read_model_file,
+    save_model_file,
     with_pair_files,
     write_scored_lines,
 )
+from corpus.export.records import TextCleaner
 
 MT_FORMAT = "dari-quality-mt"
 MT_VERSION = 1
@@ -98,7 +99,7 @@ class MtQualityModel:
         }
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+        save_model_file(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> MtQualityModel:
@@ -154,11 +155,12 @@ def score_pairs_with_translations(
     line without a translation line (or with an empty one) is unscorable, and so reported."""
     texts: dict[int, str] = {}
     translation_lines = iter(translations)
+    cleaner = TextCleaner()
 
     def with_translations() -> Iterator[PairLine]:
         for line in parse_pair_lines(lines):
             raw = next(translation_lines, b"")
-            text = raw.rstrip(b"\r\n").decode("utf-8", "replace").strip()
+            text = cleaner.clean(raw.rstrip(b"\r\n").decode("utf-8", "replace"))
             if line.problem is None and not text:
                 line = PairLine(line.number, line.raw, problem="no_translation")
             if line.problem is None:

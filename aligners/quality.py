@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement, pairwise
 from pathlib import Path
@@ -42,6 +44,8 @@ from aligners.features import (
     pair_flags,
     unmatched_names,
 )
+from corpus.export.atomic import atomic_file, check_target
+from corpus.export.records import TextCleaner
 
 MODEL_FORMAT = "dari-quality"
 MODEL_VERSION = 1
@@ -152,7 +156,7 @@ class QualityModel:
         return {"format": MODEL_FORMAT, "version": MODEL_VERSION, **self.fields()}
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+        save_model_file(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "model") -> QualityModel:
@@ -215,6 +219,12 @@ def with_interactions(
     index = {name: i for i, name in enumerate(features)}
     products = [matrix[:, index[a]] * matrix[:, index[b]] for a, b in interactions]
     return np.column_stack([matrix, *products])
+
+
+def save_model_file(path: str | Path, data: dict[str, object]) -> None:
+    """Write a model as JSON through a temporary file: a failed save keeps the old model."""
+    with atomic_file(Path(path), compress=False) as out:
+        out.write((json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
 def read_model_file(path: Path) -> object:
@@ -681,13 +691,19 @@ class PairLine:
 
 
 def parse_pair_line(number: int, raw: bytes) -> PairLine:
-    """Decode and split one ``en<TAB>ko`` line, or say why it cannot be scored."""
+    """Decode and split one ``en<TAB>ko`` line, or say why it cannot be scored.
+
+    Control characters are common in scraped text: each side is cleaned as the exports
+    clean it (:class:`TextCleaner`) and scored; the line is written back as it came. Only
+    what is not text at all is refused: bytes that are not UTF-8, or a NUL (as git and
+    grep decide what is binary).
+    """
     body = raw[:-1] if raw.endswith(b"\r") else raw
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return PairLine(number, raw, problem="binary")
-    if any(c in text for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x1b"):
+    if "\x00" in text:
         return PairLine(number, raw, problem="binary")
     if not text.strip():
         return PairLine(number, raw, problem="empty")
@@ -696,7 +712,8 @@ def parse_pair_line(number: int, raw: bytes) -> PairLine:
     columns = text.split("\t")
     if len(columns) != 2:
         return PairLine(number, raw, problem="no_tab" if len(columns) == 1 else "columns")
-    en, ko = (c.strip() for c in columns)
+    cleaner = TextCleaner()
+    en, ko = (cleaner.clean(c) for c in columns)
     if not en or not ko:
         return PairLine(number, raw, problem="empty_side")
     return PairLine(number, raw, en, ko)
@@ -800,19 +817,18 @@ def score_pairs_file(
 def with_pair_files(
     source: str, output: str, run: Callable[[BinaryIO, Callable[[bytes], None]], Counter]
 ) -> Counter:
-    """Open ``source`` ('-' = stdin) and ``output`` ('-' = stdout) and score through them."""
-    import sys
+    """Open ``source`` ('-' = stdin) and ``output`` ('-' = stdout) and score through them.
 
-    reader = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
-    try:
-        writer = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
-        try:
-            counts = run(reader, writer.write)
-            writer.flush()
-            return counts
-        finally:
-            if writer is not sys.stdout.buffer:
-                writer.close()
-    finally:
-        if reader is not sys.stdin.buffer:
-            reader.close()
+    The output is written to a temporary file and renamed when complete, so a failure
+    leaves any earlier file of that name as it was.
+    """
+    with ExitStack() as files:
+        reader = sys.stdin.buffer if source == "-" else files.enter_context(open(source, "rb"))
+        if output == "-":
+            writer = sys.stdout.buffer
+        else:
+            check_target(Path(output), force=True)
+            writer = files.enter_context(atomic_file(Path(output), compress=False))
+        counts = run(reader, writer.write)
+        writer.flush()
+        return counts

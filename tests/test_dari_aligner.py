@@ -218,7 +218,7 @@ def test_align_reports_an_unwritable_output_in_one_line(tmp_path):
         main, ["align", str(en), str(ko), "--aligner", "gale-church", "-o", str(output)]
     )
     assert result.exit_code == 1
-    assert f"{output}: No such file or directory" in result.output
+    assert f"{output}: directory {output.parent} does not exist" in result.output
     assert "Traceback" not in result.output
 
 

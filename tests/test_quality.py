@@ -599,3 +599,32 @@ def test_each_candidate_gets_the_vectors_of_its_own_unmatched_names():
     with_name, without = candidate_features([paris, plain], AxisEncoder())
     assert with_name["names_cosine"] == 0.0  # "Paris" embedded apart from the Korean
     assert without["names_cosine"] == 1.0
+
+
+@pytest.mark.parametrize("control", ["\x08", "\x1b", "\x01", "\x0e", "\x7f\x08"])
+def test_a_control_character_in_real_text_is_cleaned_and_the_line_scored(control):
+    """Scraped text carries stray controls (U+0008 in public test sets); they used to make
+    the line 'not UTF-8 text (binary data?)', scored 0."""
+    raw = f"Prices rose{control} 3.5% in January.\t1월 물가는{control} 3.5% 올랐다.".encode()
+    line = parse_pair_line(1, raw)
+    assert line.problem is None
+    assert "\x08" not in line.en + line.ko and "\x01" not in line.en + line.ko
+    assert line.en.startswith("Prices rose") and line.ko.startswith("1월 물가는")
+
+
+@pytest.mark.parametrize(
+    "raw", [b"text\x00with nul\tko", b"\x00\x01\x02\x03\t\x04\x05", b"\xff\xd8"]
+)
+def test_binary_data_is_still_refused(raw):
+    assert parse_pair_line(1, raw).problem == "binary"
+
+
+@pytest.mark.slow
+def test_score_pairs_scores_lines_with_control_characters(tmp_path):
+    source = tmp_path / "pairs.tsv"
+    source.write_text(f"{CLEAN_EN}\b\t{CLEAN_KO}\b\n{CLEAN_EN}\t{CLEAN_KO}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", "--pairs", str(source)])
+    assert result.exit_code == 0, result.output
+    with_control, clean = result.stdout.rstrip("\n").split("\n")
+    assert with_control.startswith(f"{CLEAN_EN}\b\t{CLEAN_KO}\b\t")  # written back as it came
+    assert with_control.rsplit("\t", 1)[1] == clean.rsplit("\t", 1)[1] != "0"
